@@ -1,0 +1,257 @@
+"""Validate labelled corpus files against the schema in :mod:`ehcp_nlp.labels`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ehcp_nlp import labels
+from ehcp_nlp.data._read import read_corpus
+
+#: The spreadsheet row of the first statement (row 1 is the header).
+FIRST_ROW = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a corpus file.
+
+    Attributes
+    ----------
+    file
+        The file the problem is in.
+    row
+        Spreadsheet row number (the header is row 1), or ``None`` for a whole-file problem.
+    column
+        The column concerned.
+    value
+        The offending value, as written.
+    allowed
+        What is allowed there, in words.
+    severity
+        ``"error"`` (the file cannot be used as it is) or ``"warning"`` (worth a look).
+    """
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    allowed: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row is not None else self.file
+        return f"{where}: {self.severity}: {self.column}={self.value!r}; {self.allowed}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validate` over one or more corpus files.
+
+    Attributes
+    ----------
+    files
+        The files checked, in the order given.
+    rows
+        Number of statements read from each file.
+    problems
+        Every problem found, errors and warnings, file by file in row order.
+    """
+
+    files: tuple[str, ...]
+    rows: Mapping[str, int]
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that make a file unusable."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The problems worth a look that do not stop a file being used."""
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """True when no file has an error."""
+        return not self.errors
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dictionary."""
+        return {
+            "files": list(self.files),
+            "rows": dict(self.rows),
+            "ok": self.ok,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+    def summary(self) -> str:
+        """Return one line: rows, errors and warnings."""
+        counts = ", ".join(f"{f}: {n} rows" for f, n in self.rows.items())
+        verdict = "valid" if self.ok else "INVALID"
+        return (
+            f"{verdict}: {counts}; {len(self.errors)} errors, {len(self.warnings)} warnings"
+        )
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            lines.append(f"... and {len(self.problems) - 20} more problems")
+        return "\n".join([*lines, self.summary()])
+
+
+def _allowed(values: Iterable[str]) -> str:
+    return "allowed: " + " | ".join(values)
+
+
+def _check_rows(file: str, frame: pd.DataFrame) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(row: int, column: str, value: str, allowed: str, severity: str = "error") -> None:
+        problems.append(Problem(file, row, column, value, allowed, severity))
+
+    seen_ids: dict[str, int] = {}
+    seen_texts: dict[str, int] = {}
+    group_stage: dict[str, tuple[str, int]] = {}
+    has_voice = "voice" in frame.columns
+    for offset, record in enumerate(frame.to_dict("records")):
+        row = FIRST_ROW + offset
+        rid, text, kind = record["id"].strip(), record["text"], record["type"]
+        if not rid:
+            add(row, "id", rid, "a non-empty id, unique across files")
+        elif rid in seen_ids:
+            add(row, "id", rid, f"unique ids; also used on row {seen_ids[rid]}")
+        else:
+            seen_ids[rid] = row
+        if not text.strip():
+            add(row, "text", text, "a non-empty statement")
+        else:
+            key = " ".join(text.lower().split())
+            if key in seen_texts:
+                add(row, "text", text[:60], f"distinct statements; same text as row "
+                    f"{seen_texts[key]}", "warning")
+            seen_texts.setdefault(key, row)
+        if kind not in labels.TYPES:
+            add(row, "type", kind, _allowed(labels.TYPES))
+        for column in ("smart", *labels.CRITERIA):
+            value = record[column]
+            if kind == "outcome" and value not in labels.YES_NO:
+                add(row, column, value, "yes | no, because type is outcome")
+            elif kind != "outcome" and value != "":
+                add(row, column, value, f"empty, because type is {kind!r}, not outcome")
+        if kind == "outcome" and all(record[c] in labels.YES_NO for c in ("smart",
+                                                                         *labels.CRITERIA)):
+            expected = "yes" if all(record[c] == "yes" for c in labels.CRITERIA) else "no"
+            if record["smart"] != expected:
+                failing = [c for c in labels.CRITERIA if record[c] == "no"]
+                why = ("all five criteria are yes" if expected == "yes"
+                       else "criteria " + ", ".join(failing) + " are no")
+                add(row, "smart", record["smart"], f"{expected}, because {why}")
+        quantified = record["quantified"]
+        if kind == "provision" and quantified not in labels.YES_NO:
+            add(row, "quantified", quantified, "yes | no, because type is provision")
+        elif kind != "provision" and quantified != "":
+            add(row, "quantified", quantified, f"empty, because type is {kind!r}, not provision")
+        for column, allowed in (("area", labels.AREAS), ("pfa", labels.PFA),
+                                ("stage", labels.STAGES)):
+            if record[column] not in allowed:
+                add(row, column, record[column], _allowed(allowed))
+        group = record["group"].strip()
+        if not group:
+            add(row, "group", group, "a non-empty plan or child identifier")
+        elif record["stage"] in labels.STAGES:
+            first_stage, first_row = group_stage.setdefault(group, (record["stage"], row))
+            if first_stage != record["stage"]:
+                add(row, "stage", record["stage"], f"{first_stage}, as on row {first_row} of "
+                    f"group {group!r}: one plan is written at one stage", "warning")
+        if has_voice and record["voice"] not in labels.VOICES and record["voice"] != "":
+            add(row, "voice", record["voice"], _allowed(labels.VOICES) + " or empty")
+    return problems
+
+
+def _check_file(path: Path, frame: pd.DataFrame) -> list[Problem]:
+    file = str(path)
+    missing = [c for c in labels.REQUIRED_COLUMNS if c not in frame.columns]
+    unknown = [c for c in frame.columns if c not in labels.COLUMNS]
+    problems = [
+        Problem(file, None, c, "", "required column is missing; add it to the header")
+        for c in missing
+    ]
+    problems += [
+        Problem(file, None, c, "", "unknown column, ignored; expected: "
+                + ", ".join(labels.COLUMNS), "warning")
+        for c in unknown
+    ]
+    if missing:
+        return problems
+    return problems + _check_rows(file, frame)
+
+
+def _check_disjoint(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems: list[Problem] = []
+    owner_group: dict[str, str] = {}
+    owner_id: dict[str, str] = {}
+    for file, frame in frames.items():
+        if "group" not in frame.columns or "id" not in frame.columns:
+            continue
+        reported: set[str] = set()
+        for offset, (rid, group) in enumerate(zip(frame["id"], frame["group"], strict=True)):
+            row = FIRST_ROW + offset
+            other = owner_group.get(group)
+            if other is not None and other != file and group not in reported:
+                reported.add(group)
+                problems.append(Problem(file, row, "group", group,
+                                        f"groups disjoint between files; also in {other}"))
+            other = owner_id.get(rid)
+            if other is not None and other != file:
+                problems.append(Problem(file, row, "id", rid,
+                                        f"ids unique across files; also in {other}"))
+        for group in frame["group"]:
+            owner_group.setdefault(group, file)
+        for rid in frame["id"]:
+            owner_id.setdefault(rid, file)
+    return problems
+
+
+def validate(*paths: str | Path) -> ValidationReport:
+    """Check labelled corpus files: columns, allowed values and consistency.
+
+    Each file is checked on its own (required columns, allowed label values, SMART verdict
+    against its five criteria, empty cells where a label does not apply, unique ids, one stage
+    per group); when several files are given, their groups and ids must also be disjoint, as a
+    training corpus and its test set must be.
+
+    Parameters
+    ----------
+    *paths
+        One or more UTF-8 CSV files, e.g. ``validate("data/statements.csv", "data/test.csv")``.
+
+    Returns
+    -------
+    ValidationReport
+        Every problem as file, row, column, value and what is allowed.
+
+    Raises
+    ------
+    ehcp_nlp.errors.EhcpError
+        When a file cannot be read at all (missing, a directory, binary, not UTF-8, not CSV).
+    """
+    if not paths:
+        raise TypeError("validate() needs at least one path")
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for path in map(Path, paths):
+        frame = read_corpus(path)
+        frames[str(path)] = frame
+        problems += _check_file(path, frame)
+    if len(frames) > 1:
+        problems += _check_disjoint(frames)
+    return ValidationReport(
+        files=tuple(frames),
+        rows={f: len(df) for f, df in frames.items()},
+        problems=tuple(problems),
+    )

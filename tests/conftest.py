@@ -1,0 +1,37 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from ehcp_nlp import labels
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def good_rows():
+    """A tiny valid corpus: one statement of each type."""
+    blank = dict.fromkeys(labels.COLUMNS, "")
+    base = {**blank, "area": "cognition_learning", "pfa": "none", "stage": "primary",
+            "group": "g1", "voice": "senco"}
+    smart = dict.fromkeys(("smart", *labels.CRITERIA), "yes")
+    return [
+        {**base, "id": "r1", "text": "I want to be a chef.", "type": "aspiration"},
+        {**base, "id": "r2", "text": "Finds phonics hard.", "type": "need"},
+        {**base, "id": "r3", "text": "By July, reads 40 words.", "type": "outcome", **smart},
+        {**base, "id": "r4", "text": "Access to a TA as needed.", "type": "provision",
+         "quantified": "no"},
+    ]
+
+
+def write_rows(path: Path, rows, columns=labels.COLUMNS):
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    return write_rows(tmp_path / "corpus.csv", good_rows())
