@@ -29,7 +29,8 @@ def main() -> None:
     report = validate(*FILES.values())
     frames = {name: read_corpus(path) for name, path in FILES.items()}
     counts = {name: label_counts(frame) for name, frame in frames.items()}
-    out = [f"Validator: {report.summary()}", ""]
+    summary = report.summary().replace(f"{ROOT}/", "")
+    out = [f"Validator: {summary}", ""]
     out.append("| file | rows | groups |")
     out.append("|---|---|---|")
     for name, frame in frames.items():
