@@ -35,3 +35,27 @@ def write_rows(path: Path, rows, columns=labels.COLUMNS):
 @pytest.fixture
 def corpus_file(tmp_path):
     return write_rows(tmp_path / "corpus.csv", good_rows())
+
+
+@pytest.fixture(scope="session")
+def small_corpus():
+    """About 700 statements from 50 groups of the shipped corpus: enough for every head."""
+    from ehcp_nlp.data import read_corpus
+
+    frame = read_corpus(DATA / "statements.csv")
+    groups = sorted(frame["group"].unique())[::max(1, frame["group"].nunique() // 50)]
+    return frame[frame["group"].isin(groups)].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def small_config():
+    from ehcp_nlp import TrainingConfig
+
+    return TrainingConfig(folds=2, c_grid=(4.0,))
+
+
+@pytest.fixture(scope="session")
+def small_scorer(small_corpus, small_config):
+    import ehcp_nlp
+
+    return ehcp_nlp.train(small_corpus, config=small_config)

@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from conftest import DATA
+
 from ehcp_nlp import labels
 from ehcp_nlp.data import near_duplicates, read_corpus, validate
 

@@ -3,9 +3,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import good_rows, write_rows
 from typer.testing import CliRunner
 
-from conftest import good_rows, write_rows
 from ehcp_nlp.cli import app
 from ehcp_nlp.data import validate
 from ehcp_nlp.errors import CorpusFormatError, InputFileError

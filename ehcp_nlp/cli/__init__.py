@@ -7,6 +7,8 @@ import sys
 import typer
 
 from ehcp_nlp.cli.data import app as data_app
+from ehcp_nlp.cli.model import evaluate, info, train
+from ehcp_nlp.cli.score import score
 from ehcp_nlp.errors import EhcpError
 
 app = typer.Typer(
@@ -14,26 +16,29 @@ app = typer.Typer(
     help="Read EHCP statements: what each is and how good it is.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
+app.command()(score)
+app.command()(train)
+app.command()(evaluate)
+app.command()(info)
 app.add_typer(data_app, name="data")
 
 
 def main() -> None:
     """Run the CLI; a user's mistake is one line on standard error and exit code 2."""
+    import click
+
     try:
         app(standalone_mode=False)
     except EhcpError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except typer.Abort:
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except BrokenPipeError:
+        sys.exit(0)

@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ehcp_nlp.data import validate as validate_files
-
 app = typer.Typer(help="Check and describe labelled corpus files.", no_args_is_help=True)
 
 
@@ -23,6 +21,8 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check columns, label values and consistency of labelled corpus files."""
+    from ehcp_nlp.data import validate as validate_files
+
     report = validate_files(*paths)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))

@@ -27,7 +27,9 @@ def read_text_file(path: str | Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror}); check its permissions")
+        raise InputFileError(
+            f"{path}: cannot be read ({exc.strerror}); check its permissions"
+        ) from None
     if b"\x00" in raw[:8192]:
         raise InputFileError(f"{path}: is a binary file, not text; give a UTF-8 CSV file")
     try:

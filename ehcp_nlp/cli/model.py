@@ -1,0 +1,132 @@
+"""``ehcp train``, ``ehcp evaluate`` and ``ehcp info``: building and checking models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ehcp_nlp.cli.common import ModelOption, console
+from ehcp_nlp.errors import EhcpError
+
+
+def _metrics_table(title: str, report: dict) -> Table:
+    table = Table(title=title)
+    for column in ("score", "n", "macro-F1", "accuracy", "ECE"):
+        table.add_column(column, justify="right" if column != "score" else "left")
+    for name, entry in report.items():
+        if not isinstance(entry, dict) or "macro_f1" not in entry:
+            continue
+        ece = entry.get("calibration", {}).get("ece")
+        table.add_row(name, str(entry["n"]), f"{entry['macro_f1']:.3f}",
+                      f"{entry['accuracy']:.3f}", "" if ece is None else f"{ece:.3f}")
+    return table
+
+
+def _label_tables(report: dict) -> list[Table]:
+    tables = []
+    for name, entry in report.items():
+        if not isinstance(entry, dict) or "per_label" not in entry:
+            continue
+        table = Table(title=f"{name}: per label, and confusion (rows: truth)")
+        for column in ("label", "precision", "recall", "F1", "support", *entry["labels"]):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        for label, row in zip(entry["labels"], entry["confusion"], strict=True):
+            stats = entry["per_label"][label]
+            table.add_row(label, f"{stats['precision']:.3f}", f"{stats['recall']:.3f}",
+                          f"{stats['f1']:.3f}", str(stats["support"]), *map(str, row))
+        tables.append(table)
+    return tables
+
+
+def train(
+    data: Annotated[Path, typer.Argument(help="Labelled corpus CSV (see data/ANNOTATION.md).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the model to.")],
+    test: Annotated[Path | None, typer.Option("--test", help="Held-out labelled CSV whose "
+                                              "metrics go into the manifest and card.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (fixes folds and solvers).")] = 0,
+    folds: Annotated[int, typer.Option(help="Grouped cross-validation folds.")] = 5,
+    force: Annotated[bool, typer.Option("--force", help="Replace a model already in --out.")
+                     ] = False,
+) -> None:
+    """Train a model: grouped cross-validation report, then a fit on all the data."""
+    from ehcp_nlp.data import read_corpus, validate
+    from ehcp_nlp.model.card import model_card
+    from ehcp_nlp.model.evaluate import evaluate
+    from ehcp_nlp.model.persist import MANIFEST, save
+    from ehcp_nlp.model.train import TrainingConfig
+    from ehcp_nlp.model.train import train as train_model
+
+    if out.exists() and any(out.iterdir()) and not force:
+        if (out / MANIFEST).exists():
+            raise EhcpError(f"{out}: already holds a model; pass --force to replace it")
+        raise EhcpError(f"{out}: is not empty; choose an empty directory or pass --force")
+    report = validate(data, *([test] if test else []))
+    if not report.ok:
+        raise EhcpError(f"{report.errors[0]} ({len(report.errors)} errors in all; run "
+                        f"`ehcp data validate {data}` to list them)")
+    frame = read_corpus(data)
+    ui = console()
+    with ui.status("training") as status:
+        scorer = train_model(frame, config=TrainingConfig(seed=seed, folds=folds),
+                             progress=lambda message: status.update(message))
+    ui.print(_metrics_table(f"grouped {folds}-fold cross-validation on {data}",
+                            scorer.info["cross_validation"]))
+    if test is not None:
+        with ui.status(f"evaluating on {test}"):
+            scorer.info["test"] = {"file": str(test), **evaluate(scorer, read_corpus(test))}
+        ui.print(_metrics_table(f"held-out test set {test}", scorer.info["test"]))
+    scorer.info["training"]["file"] = str(data)
+    save(scorer, out, card=model_card(scorer.info))
+    ui.print(f"model written to {out}")
+
+
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="Labelled CSV to evaluate on.")],
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Precision, recall and F1 per label, confusion matrices and calibration."""
+    from ehcp_nlp import load
+    from ehcp_nlp.data import read_corpus
+    from ehcp_nlp.model.evaluate import evaluate as evaluate_model
+
+    frame = read_corpus(data)
+    scorer = load(model)
+    report = evaluate_model(scorer, frame)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    ui = console()
+    ui.print(_metrics_table(f"evaluation on {data}", report))
+    for table in _label_tables(report):
+        ui.print(table)
+
+
+def info(
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """The model's versions, training data, metrics and checksums (verified)."""
+    from ehcp_nlp.model.persist import BUNDLED, verify
+
+    directory = model or BUNDLED
+    manifest = verify(directory)
+    if as_json:
+        typer.echo(json.dumps(manifest, ensure_ascii=False))
+        return
+    ui = console()
+    training = manifest.get("training", {})
+    ui.print(f"[bold]model[/bold] {directory}  (checksums verified)")
+    ui.print("versions: " + ", ".join(f"{k} {v}" for k, v in manifest["versions"].items()))
+    ui.print(f"trained on {training.get('file', '?')}: {training.get('rows')} statements, "
+             f"{training.get('groups')} groups, sha256 {training.get('data_sha256', '')[:16]}…")
+    ui.print("labels: " + "; ".join(f"{k}: {', '.join(v)}"
+                                    for k, v in manifest.get("labels", {}).items()))
+    ui.print(_metrics_table("grouped cross-validation", manifest.get("cross_validation", {})))
+    if "test" in manifest:
+        ui.print(_metrics_table(f"held-out test ({manifest['test'].get('file')})",
+                                manifest["test"]))

@@ -1,0 +1,43 @@
+"""``ehcp score``: score statements from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ehcp_nlp.cli.common import ModelOption, console, read_statements
+from ehcp_nlp.cli.render import render_explanation, render_scores
+
+
+def score(
+    texts: Annotated[list[str] | None, typer.Argument(help="Statements to score.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="One statement a line; "
+                                               "'-' reads standard input.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a statement, in "
+                                          "input order.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show each component's "
+                                          "contribution to every score.")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Say what each statement is and how good it is: type, SMART, quantified, area, PfA."""
+    from ehcp_nlp import load
+
+    statements, warnings = read_statements(texts or [], file)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    scorer = load(model)
+    results = scorer.score_many(statements, explain=True)
+    if as_json:
+        out = sys.stdout
+        for result in results:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        return
+    results = list(results)
+    render_scores(console(), results)
+    if explain:
+        for result in results:
+            render_explanation(console(), result)

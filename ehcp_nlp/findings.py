@@ -1,0 +1,138 @@
+"""Findings a reviewer acts on, each with a concrete suggestion, from scores and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ehcp_nlp.results import Criterion, Evidence, Finding
+
+#: What to add when a SMART criterion is not met.
+CRITERION_FIXES = {
+    "specific": "name the exact skill or behaviour and where it happens (e.g. 'order her own "
+                "lunch in the college canteen')",
+    "measurable": "say how success will be seen or counted (e.g. '4 times out of 5', 'for 10 "
+                  "minutes', 'without an adult prompt')",
+    "achievable": "replace the absolute target with a level the child can reach (e.g. 'on 4 "
+                  "of 5 days' rather than 'always')",
+    "realistic": "write it from the child's side, as something they will do, not what staff "
+                 "or a service will do, see or ensure",
+    "time_bound": "say by when (e.g. 'by the end of the summer term 2027', 'by the next "
+                  "annual review')",
+}
+CRITERION_WORDS = {
+    "specific": "not specific",
+    "measurable": "nothing to measure",
+    "achievable": "not achievable as written",
+    "realistic": "not person-centred or not in the child's control",
+    "time_bound": "no time frame",
+}
+PART_FIXES = {
+    "what": "what the support is (the intervention or programme)",
+    "who": "who delivers it (e.g. 'a speech and language therapist', 'a trained teaching "
+           "assistant')",
+    "how_often": "how often (e.g. 'three times a week', 'daily', 'termly')",
+    "how_long": "for how long (e.g. '30-minute sessions', '2 hours a week')",
+}
+TYPE_READINGS = {
+    "provision": ("reads_as_provision", "it describes support the child will receive, which "
+                  "is provision (Section F, G or H), not an outcome",
+                  "move it to provision and write the outcome it works towards: what the "
+                  "child will be able to do, by when"),
+    "need": ("reads_as_need", "it describes a difficulty or current need, not the difference "
+             "the plan will make",
+             "keep it in Section B, C or D and add an outcome: what the child will achieve, "
+             "measured how, by when"),
+    "aspiration": ("reads_as_aspiration", "it states a wish or hope, which belongs in "
+                   "Section A",
+                   "keep the wish in Section A and write an outcome that is a step towards "
+                   "it, with a measure and a time frame"),
+    "outcome": ("reads_as_outcome", "it states a result for the child, which belongs in "
+                "Section E", "move it to the outcomes and add the provision that will "
+                "achieve it"),
+}
+
+
+def provision_parts(evidence: tuple[Evidence, ...], text: str) -> dict[str, bool]:
+    """Which of what / who / how often / how long the rules found in a provision statement."""
+    labels = {(e.component, e.label) for e in evidence}
+    hedges = {e.text.lower() for e in evidence if e.component == "vague"}
+    content_words = [w for w in text.split() if len(w) > 3]
+    return {
+        "what": len(content_words) >= 3 and not hedges >= {w.lower() for w in content_words},
+        "who": ("provision", "provider") in labels,
+        "how_often": ("provision", "frequency") in labels,
+        "how_long": ("provision", "duration") in labels,
+    }
+
+
+def findings_for(
+    kind: str,
+    criteria: Mapping[str, Criterion],
+    smart: bool | None,
+    quantified: bool | None,
+    parts: Mapping[str, bool],
+    evidence: tuple[Evidence, ...],
+    expected_type: str | None = None,
+) -> tuple[Finding, ...]:
+    """Return the findings for one scored statement.
+
+    Parameters
+    ----------
+    kind
+        The predicted type.
+    criteria, smart, quantified, parts, evidence
+        The statement's scores and evidence.
+    expected_type
+        The type the statement's place in a plan calls for (Section E: ``outcome``); when it
+        differs from ``kind`` the statement is reported as misplaced.
+    """
+    found: list[Finding] = []
+    by_component: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        by_component.setdefault(e.component, []).append(e)
+    subjects = {e.label for e in by_component.get("perspective", [])}
+    if expected_type is not None and kind != expected_type:
+        code, message, suggestion = TYPE_READINGS[kind]
+        found.append(Finding(code, f"Placed as {expected_type}, but {message}.", suggestion))
+    elif (expected_type is None and kind == "provision" and "child" in subjects
+          and any(e.label == "will" for e in by_component.get("modality", []))):
+        code, message, suggestion = TYPE_READINGS["provision"]
+        found.append(Finding(code, f"Written like an outcome, but {message}.", suggestion))
+    if kind == "outcome" and smart is False:
+        failing = [name for name, c in criteria.items() if not c.met]
+        why = "; ".join(CRITERION_WORDS[name] for name in failing) or "not SMART"
+        fixes = "; ".join(CRITERION_FIXES[name] for name in failing)
+        found.append(Finding("outcome_not_smart", f"Not a SMART outcome: {why}.",
+                             (fixes[:1].upper() + fixes[1:] + ".") if fixes else
+                             "Rewrite it with a measure and a time frame."))
+    if kind == "outcome" and "service" in subjects and not criteria["realistic"].met:
+        found.append(Finding(
+            "service_perspective",
+            "Written from a service's perspective: it says what adults will do or see.",
+            "Rewrite it as what the child will do, e.g. 'Sam will ...' rather than 'staff "
+            "will ensure ...'.",
+        ))
+    absolutes = [e.text for e in by_component.get("absolute", [])]
+    if kind == "outcome" and absolutes and not criteria["achievable"].met:
+        words = ", ".join(f"'{w}'" for w in dict.fromkeys(absolutes))
+        found.append(Finding(
+            "absolute_target",
+            f"Unrealistic absolute target ({words}).",
+            "Set a level the child can reach and that shows progress, e.g. 'on 4 of 5 "
+            "days' or 'in 8 out of 10 lessons'.",
+        ))
+    if kind == "provision" and quantified is False:
+        missing = [p for p, present in parts.items() if not present]
+        hedges = [e.text for e in by_component.get("vague", []) if e.label == "hedge"]
+        what = "; ".join(PART_FIXES[p] for p in missing) or \
+            "the amount of support in fixed terms"
+        message = "Provision not specified and quantified"
+        if missing:
+            message += ": missing " + ", ".join(p.replace("_", " ") for p in missing)
+        if hedges:
+            message += f"; vague wording ({', '.join(repr(h) for h in dict.fromkeys(hedges))})"
+        found.append(Finding("provision_not_quantified", message + ".",
+                             f"Say {what}." if missing else
+                             "Replace the vague wording with a set amount: who, how often and "
+                             "for how long."))
+    return tuple(found)

@@ -1,0 +1,82 @@
+"""The model card written beside every trained model (MODEL_CARD.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _metric_rows(report: dict[str, Any]) -> list[str]:
+    rows = ["| score | n | macro-F1 | accuracy |", "|---|---|---|---|"]
+    for name, entry in report.items():
+        if isinstance(entry, dict) and "macro_f1" in entry:
+            rows.append(f"| {name} | {entry['n']} | {entry['macro_f1']:.3f} | "
+                        f"{entry['accuracy']:.3f} |")
+    return rows
+
+
+def _label_rows(report: dict[str, Any]) -> list[str]:
+    rows = ["| score | label | precision | recall | F1 | support |", "|---|---|---|---|---|---|"]
+    for name, entry in report.items():
+        if isinstance(entry, dict) and "per_label" in entry:
+            for label, m in entry["per_label"].items():
+                rows.append(f"| {name} | {label} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                            f"{m['f1']:.3f} | {m['support']} |")
+    return rows
+
+
+def model_card(info: dict[str, Any]) -> str:
+    """Return the model card as Markdown."""
+    training = info.get("training", {})
+    lines = [
+        "# Model card: ehcp-nlp statement scorer",
+        "",
+        "## Intended use",
+        "Reads one statement from an English Education, Health and Care Plan and says what it",
+        "is (aspiration, need, outcome, provision), whether an outcome is SMART and which",
+        "criteria it meets, whether provision is quantified, its area of need and its",
+        "preparing-for-adulthood domain, with the contribution of each component to every",
+        "score. It is a checking aid for caseworkers, quality-assurance officers and",
+        "researchers: a second reader that points at statements worth a look. It does not",
+        "decide what a child needs, and its verdicts are not legal judgements on a plan.",
+        "",
+        "## Training data",
+        f"- file: `{training.get('file', '?')}`; {training.get('rows')} statements in "
+        f"{training.get('groups')} groups (fictional children); sha256 "
+        f"`{training.get('data_sha256', '')}`",
+        f"- configuration: `{training.get('config')}`",
+        "- written for this project in many professional voices (see data/README.md); no",
+        "  statement comes from a real plan.",
+        "",
+        "## Model",
+        "A blank spaCy English pipeline with lookup lemmas and rule components (time frames,",
+        "measures, provision quantities, vague wording, absolute targets, perspective,",
+        "modality, type markers) feeds one scikit-learn feature union (rule features, lemma",
+        "n-grams, character n-grams). Each score is a logistic regression chosen by grouped",
+        "cross-validation and calibrated by a temperature fitted on out-of-fold predictions.",
+        "Explanations split each logit exactly into per-component contributions plus bias.",
+        "",
+        "## Grouped cross-validation (training data)",
+        *_metric_rows(info.get("cross_validation", {})),
+    ]
+    if "test" in info:
+        lines += ["", f"## Held-out test set (`{info['test'].get('file')}`)",
+                  *_metric_rows(info["test"]), "", "### Per label (test set)",
+                  *_label_rows(info["test"])]
+    lines += [
+        "",
+        "## Limits and known failure modes",
+        "- Trained on fictional statements written for the project; wording far from the",
+        "  corpus's voices (other authorities' templates, heavy abbreviations, other",
+        "  languages) will score less reliably. Retrain on your own labelled data",
+        "  (`ehcp train`) and compare before relying on it.",
+        "- SMART judgements about achievability and realism depend on the child's context,",
+        "  which one statement does not carry; the model reads the wording only (absolute",
+        "  words, whose perspective it is written from), not the child.",
+        "- Outcomes and provision that sit between types (\"will attend a club\", \"will be",
+        "  supported to ...\") are the most common confusions; see the confusion matrices.",
+        "- Area of need and PfA domain are the weakest scores: many statements serve several",
+        "  areas, and the corpus labels one.",
+        "- Provision 'quantified' follows the rules of data/ANNOTATION.md (what, who, how",
+        "  often, how long); an authority with other rules should retrain.",
+    ]
+    return "\n".join(lines) + "\n"

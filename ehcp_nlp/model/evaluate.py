@@ -1,0 +1,97 @@
+"""Evaluation: per-label precision, recall and F1, confusion matrices and calibration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from ehcp_nlp import labels
+from ehcp_nlp.errors import CorpusFormatError
+from ehcp_nlp.model.heads import HEADS, SMART
+
+
+def head_report(truth: Sequence[str], predicted: Sequence[str],
+                classes: Sequence[str]) -> dict:
+    """Precision, recall, F1 and support per label, macro-F1, accuracy and the confusion matrix."""
+    truth, predicted = np.asarray(truth), np.asarray(predicted)
+    classes = list(classes)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=classes, zero_division=0
+    )
+    return {
+        "n": int(len(truth)),
+        "accuracy": float((truth == predicted).mean()) if len(truth) else float("nan"),
+        "macro_f1": float(np.mean(f1)) if len(classes) else float("nan"),
+        "per_label": {c: {"precision": float(p), "recall": float(r), "f1": float(f),
+                          "support": int(s)}
+                      for c, p, r, f, s in zip(classes, precision, recall, f1, support,
+                                               strict=True)},
+        "labels": classes,
+        "confusion": confusion_matrix(truth, predicted, labels=classes).tolist(),
+    }
+
+
+def calibration(truth_is_positive: np.ndarray, probability: np.ndarray, bins: int = 10) -> dict:
+    """Expected calibration error and the reliability table (mean predicted vs observed)."""
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(probability, edges[1:-1]), 0, bins - 1)
+    table, error = [], 0.0
+    for b in range(bins):
+        mask = which == b
+        if not mask.any():
+            continue
+        predicted, observed = float(probability[mask].mean()), float(truth_is_positive[mask].mean())
+        error += mask.mean() * abs(predicted - observed)
+        table.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(mask.sum()),
+                      "predicted": predicted, "observed": observed})
+    return {"ece": float(error), "bins": table}
+
+
+def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
+    """Score a labelled frame and report every head the frame has labels for.
+
+    Type is evaluated on every row; SMART and its criteria on the rows labelled outcome;
+    quantified on the rows labelled provision; area and PfA on every row. Each head gets
+    per-label precision, recall and F1, macro-F1, accuracy, the confusion matrix and
+    calibration (expected calibration error of the predicted label's probability).
+    """
+    if "text" not in frame.columns:
+        raise CorpusFormatError("evaluation data has no 'text' column")
+    frame = frame.reset_index(drop=True)
+    scores = list(scorer.score_many(frame["text"].astype(str).tolist(), batch_size=batch_size))
+    report: dict = {"rows": len(frame)}
+    for head in (HEADS[0], SMART, *HEADS[1:]):
+        known = head.name in scorer.linear.heads or (
+            head is SMART and all(c in scorer.linear.heads for c in labels.CRITERIA))
+        if head.name not in frame.columns or not known:
+            continue
+        mask = head.rows(frame)
+        if not mask.any():
+            continue
+        truth = frame.loc[mask, head.name].astype(str).to_numpy()
+        chosen = [s for s, m in zip(scores, mask, strict=True) if m]
+        predicted, confidence = _predictions(head.name, chosen)
+        classes = (["no", "yes"] if head is SMART
+                   else list(scorer.linear.heads[head.name].classes))
+        classes += sorted(set(truth) - set(classes))
+        entry = head_report(truth, predicted, classes)
+        entry["calibration"] = calibration(truth == predicted, confidence)
+        report[head.name] = entry
+    return report
+
+
+def _predictions(head: str, scores) -> tuple[np.ndarray, np.ndarray]:
+    if head == "type":
+        return (np.array([s.type for s in scores]),
+                np.array([s.probabilities[s.type] for s in scores]))
+    if head in ("area", "pfa"):
+        return (np.array([getattr(s, head) for s in scores]),
+                np.array([getattr(s, f"{head}_probability") for s in scores]))
+    if head in labels.CRITERIA:
+        p = np.array([s.criteria[head].probability for s in scores])
+    else:
+        p = np.array([getattr(s, f"{head}_probability") for s in scores])
+    return np.where(p >= 0.5, "yes", "no"), np.maximum(p, 1 - p)

@@ -1,0 +1,316 @@
+"""Training: grouped cross-validation for model selection, temperature calibration, final fit.
+
+Everything is deterministic for a seed: the folds (GroupKFold over the corpus ``group``
+column, so no child's statements sit on both sides of a split), the solvers (lbfgs) and the
+order of the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold
+
+from ehcp_nlp.errors import CorpusFormatError
+from ehcp_nlp.features import group_of, make_featurizer
+from ehcp_nlp.model.heads import HEADS, Head
+from ehcp_nlp.model.linear import HeadSlice, StackedLinear
+from ehcp_nlp.nlp import make_pipeline
+
+#: Regularisation strengths tried for every head.
+C_GRID = (1.0, 4.0, 16.0)
+
+
+@dataclass
+class TrainingConfig:
+    """How a model is trained; stored in the model's manifest.
+
+    Attributes
+    ----------
+    seed
+        Fixes fold assignment and solver behaviour.
+    folds
+        Grouped cross-validation folds used for model selection and the CV report.
+    c_grid
+        Inverse regularisation strengths tried per head.
+    word_ngrams, char_ngrams, min_df
+        Lexical feature settings.
+    """
+
+    seed: int = 0
+    folds: int = 5
+    c_grid: tuple[float, ...] = C_GRID
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    min_df: int = 2
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dictionary."""
+        return {"seed": self.seed, "folds": self.folds, "c_grid": list(self.c_grid),
+                "word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
+                "min_df": self.min_df}
+
+
+@dataclass
+class HeadFit:
+    """The outcome of model selection for one head."""
+
+    head: Head
+    classes: tuple[str, ...]
+    c: float
+    temperature: float
+    cv_macro_f1: float
+    oof_predictions: np.ndarray = field(repr=False)
+    oof_truth: np.ndarray = field(repr=False)
+
+
+def frame_hash(frame: pd.DataFrame) -> str:
+    """sha256 of the training data as CSV (the identity recorded in the manifest)."""
+    return hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+def check_training_frame(frame: pd.DataFrame) -> list[Head]:
+    """Check the columns training needs and return the heads the data can train."""
+    for column in ("text", "type", "group"):
+        if column not in frame.columns:
+            raise CorpusFormatError(
+                f"training data has no {column!r} column; columns are text, type, group and "
+                "the labels of data/ANNOTATION.md (see `ehcp data validate`)"
+            )
+    empty = frame["text"].astype(str).str.strip().eq("")
+    if empty.any():
+        first = int(np.flatnonzero(empty.to_numpy())[0]) + 2
+        raise CorpusFormatError(
+            f"training data has {int(empty.sum())} empty statements (first on row {first}); "
+            "remove them or fill in the text"
+        )
+    heads = []
+    for head in HEADS:
+        if head.name not in frame.columns:
+            continue
+        values = frame.loc[head.rows(frame), head.name]
+        if values.nunique() >= 2:
+            heads.append(head)
+    if not any(h.name == "type" for h in heads):
+        raise CorpusFormatError("training data needs at least two statement types in 'type'")
+    return heads
+
+
+def _fit_logistic(X: sp.csr_matrix, y: np.ndarray, c: float, seed: int) -> LogisticRegression:
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=1e-3,
+                               random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return model
+
+
+def _logits(model: LogisticRegression, X: sp.csr_matrix) -> np.ndarray:
+    """Logits in the stacked layout: yes/no heads one column, label heads one per label."""
+    raw = model.decision_function(X)
+    if raw.ndim == 1:
+        return raw[:, None]
+    return raw
+
+
+def _as_outputs(logits: np.ndarray, binary: bool) -> np.ndarray:
+    """Turn a two-label head's single logit into two outputs when it is a label choice."""
+    if not binary and logits.shape[1] == 1:
+        return np.hstack([np.zeros_like(logits), logits])
+    return logits
+
+
+def _nll(logits: np.ndarray, truth_index: np.ndarray, binary: bool, temperature: float) -> float:
+    z = logits / temperature
+    if binary:
+        p = 1 / (1 + np.exp(-z[:, 0]))
+        p = np.clip(np.where(truth_index == 1, p, 1 - p), 1e-12, 1)
+        return float(-np.log(p).mean())
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(z)), truth_index].mean())
+
+
+def fit_temperature(logits: np.ndarray, truth_index: np.ndarray, binary: bool) -> float:
+    """The temperature that minimises the negative log-likelihood of out-of-fold logits."""
+    result = minimize_scalar(lambda t: _nll(logits, truth_index, binary, t),
+                             bounds=(0.05, 20.0), method="bounded")
+    return float(result.x)
+
+
+def select_models(
+    docs: Sequence,
+    frame: pd.DataFrame,
+    heads: list[Head],
+    config: TrainingConfig,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, HeadFit]:
+    """Grouped cross-validation: pick C per head, collect out-of-fold predictions, calibrate."""
+    groups = frame["group"].astype(str).to_numpy()
+    n_folds = min(config.folds, len(set(groups)))
+    if n_folds < 2:
+        raise CorpusFormatError("training data needs statements from at least two groups")
+    folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(len(frame)), groups=groups))
+    masks = {h.name: h.rows(frame) for h in heads}
+    targets = {h.name: frame[h.name].astype(str).to_numpy() for h in heads}
+    classes = {h.name: tuple(sorted(set(targets[h.name][masks[h.name]]))) for h in heads}
+    oof: dict[tuple[str, float], np.ndarray] = {}
+    for k, (train_idx, valid_idx) in enumerate(folds, start=1):
+        if progress:
+            progress(f"cross-validation fold {k}/{n_folds}")
+        featurizer = make_featurizer(config.word_ngrams, config.char_ngrams, config.min_df)
+        X_train = featurizer.fit_transform([docs[i] for i in train_idx])
+        X_valid = featurizer.transform([docs[i] for i in valid_idx])
+        for head in heads:
+            mask, y = masks[head.name], targets[head.name]
+            tr = train_idx[mask[train_idx]]
+            va_pos = np.flatnonzero(mask[valid_idx])
+            if len(va_pos) == 0 or len(set(y[tr])) < 2:
+                continue
+            rows_train = np.flatnonzero(mask[train_idx])
+            for c in config.c_grid:
+                model = _fit_logistic(X_train[rows_train], y[tr], c, config.seed)
+                store = oof.setdefault(
+                    (head.name, c), np.full((len(frame), len(classes[head.name])), np.nan)
+                )
+                logits = _as_outputs(_logits(model, X_valid[va_pos]), head.binary)
+                columns = [classes[head.name].index(label) for label in model.classes_]
+                if head.binary:
+                    store[valid_idx[va_pos], :1] = logits
+                else:
+                    block = np.full((len(va_pos), len(classes[head.name])), -1e9)
+                    block[:, columns] = logits
+                    store[valid_idx[va_pos]] = block
+    fits = {}
+    for head in heads:
+        mask, y = masks[head.name], targets[head.name]
+        head_classes = classes[head.name]
+        best = None
+        for c in config.c_grid:
+            logits = oof.get((head.name, c))
+            if logits is None:
+                continue
+            rows = mask & ~np.isnan(logits[:, 0])
+            z = logits[rows][:, :1] if head.binary else logits[rows]
+            predicted = (np.where(z[:, 0] > 0, head_classes[-1], head_classes[0])
+                         if head.binary else np.array(head_classes)[z.argmax(axis=1)])
+            score = f1_score(y[rows], predicted, average="macro")
+            if best is None or score > best[0] + 1e-9:
+                best = (score, c, z, y[rows], predicted)
+        if best is None:
+            continue
+        score, c, z, truth, predicted = best
+        truth_index = np.array([head_classes.index(t) for t in truth])
+        temperature = fit_temperature(z, truth_index, head.binary)
+        fits[head.name] = HeadFit(head, head_classes, c, temperature, float(score),
+                                  predicted, truth)
+    return fits
+
+
+def fit_final(
+    docs: Sequence,
+    frame: pd.DataFrame,
+    fits: dict[str, HeadFit],
+    config: TrainingConfig,
+):
+    """Fit the featurizer and every head on all the data; return them stacked."""
+    featurizer = make_featurizer(config.word_ngrams, config.char_ngrams, config.min_df)
+    X = featurizer.fit_transform(docs)
+    names = featurizer.get_feature_names_out()
+    components = np.array([group_of(n) for n in names], dtype=object)
+    coefs, intercepts, slices, estimators = [], [], [], {}
+    start = 0
+    for name, fit in fits.items():
+        mask = fit.head.rows(frame)
+        y = frame[name].astype(str).to_numpy()[mask]
+        model = _fit_logistic(X[np.flatnonzero(mask)], y, fit.c, config.seed)
+        estimators[name] = model
+        if fit.head.binary:
+            coef, intercept = model.coef_[0][:, None], model.intercept_[:1]
+        elif len(model.classes_) == 2:
+            coef = np.hstack([np.zeros((X.shape[1], 1)), model.coef_[0][:, None]])
+            intercept = np.array([0.0, model.intercept_[0]])
+        else:
+            coef, intercept = model.coef_.T, model.intercept_
+        coefs.append(coef / fit.temperature)
+        intercepts.append(intercept / fit.temperature)
+        stop = start + coef.shape[1]
+        slices.append(HeadSlice(name, tuple(model.classes_), fit.head.binary, start, stop,
+                                fit.temperature))
+        start = stop
+    linear = StackedLinear(np.hstack(coefs), np.concatenate(intercepts), slices, components)
+    return featurizer, linear, estimators
+
+
+def process(texts: Sequence[str], nlp=None):
+    """Run the statements through the spaCy pipeline once; return the pipeline and Docs."""
+    nlp = nlp or make_pipeline()
+    return nlp, list(nlp.pipe(texts, batch_size=512))
+
+
+def train(
+    frame: pd.DataFrame,
+    *,
+    config: TrainingConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+):
+    """Train a scorer on a labelled corpus (the columns of ``data/statements.csv``).
+
+    Parameters
+    ----------
+    frame
+        Labelled statements; ``text``, ``type`` and ``group`` are required, and every other
+        label column present (``smart``, the criteria, ``quantified``, ``area``, ``pfa``)
+        trains its head. Label values come from the data, so extra or renamed types work.
+    config
+        Seed, folds and feature settings (defaults: :class:`TrainingConfig`).
+    progress
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    Scorer
+        With ``info["cross_validation"]``: each head's grouped cross-validation report.
+    """
+    from ehcp_nlp.model.evaluate import head_report
+    from ehcp_nlp.model.scorer import Scorer
+
+    config = config or TrainingConfig()
+    heads = check_training_frame(frame)
+    frame = frame.reset_index(drop=True).astype({"text": str, "group": str})
+    if progress:
+        progress(f"processing {len(frame):,} statements with spaCy")
+    nlp, docs = process(frame["text"].tolist())
+    fits = select_models(docs, frame, heads, config, progress)
+    if progress:
+        progress("fitting on all the data")
+    featurizer, linear, estimators = fit_final(docs, frame, fits, config)
+    cross_validation = {
+        name: {"c": fit.c, "temperature": fit.temperature,
+               **head_report(fit.oof_truth, fit.oof_predictions, fit.classes)}
+        for name, fit in fits.items()
+    }
+    info = {
+        "training": {
+            "rows": len(frame),
+            "groups": int(frame["group"].nunique()),
+            "data_sha256": frame_hash(frame),
+            "config": config.to_dict(),
+            "label_counts": {name: frame.loc[fit.head.rows(frame), name].value_counts()
+                             .sort_index().to_dict() for name, fit in fits.items()},
+        },
+        "labels": {name: list(fit.classes) for name, fit in fits.items()},
+        "cross_validation": cross_validation,
+    }
+    nlp.get_pipe("ehcp_evidence").write_spans = False
+    return Scorer(featurizer, linear, estimators, info, nlp=nlp)

@@ -1,0 +1,219 @@
+"""Result types: small frozen dataclasses that serialise to JSON with ``to_dict()``.
+
+The JSON that ``ehcp score --json`` prints is exactly ``StatementScore.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of the statement that a rule marked.
+
+    Attributes
+    ----------
+    component
+        The evidence family (``time_frame``, ``measure``, ``provision``, ``vague``...).
+    label
+        What kind of evidence it is within the family (``date``, ``percent``, ``provider``...).
+    text
+        The words of the span.
+    start, end
+        Character offsets of the span in the statement.
+    """
+
+    component: str
+    label: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        return {"component": self.component, "label": self.label, "text": self.text,
+                "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """Why one score came out as it did: its logit split into named components.
+
+    ``bias + sum(components.values()) == logit`` (to floating-point rounding), where ``logit``
+    is the calibrated log-odds the probability is computed from: for a yes/no score the
+    log-odds of yes, for a choice among labels the logit of the chosen label.
+
+    Attributes
+    ----------
+    score
+        What is explained: ``type``, ``specific``..., ``quantified``, ``area``, ``pfa``, and
+        ``smart``, whose logit is that of its weakest criterion (named in ``label``).
+    label
+        The label whose logit is explained (``yes`` for yes/no scores).
+    logit
+        The calibrated logit.
+    bias
+        The model's intercept, in the same units.
+    components
+        Component name -> contribution in log-odds (``time_frame``, ``vague``, ``words``...).
+    top_features
+        Component -> the features that contributed most, as ``(feature, log-odds)``; present
+        when explanations were asked for.
+    """
+
+    score: str
+    label: str
+    logit: float
+    bias: float
+    components: dict[str, float]
+    top_features: dict[str, list[tuple[str, float]]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        out: dict[str, Any] = {"label": self.label, "logit": self.logit, "bias": self.bias,
+                               "components": self.components}
+        if self.top_features is not None:
+            out["top_features"] = {k: [[name, value] for name, value in v]
+                                   for k, v in self.top_features.items()}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One SMART criterion of a statement read as an outcome.
+
+    Attributes
+    ----------
+    name
+        ``specific``, ``measurable``, ``achievable``, ``realistic`` or ``time_bound``.
+    met
+        The model's verdict.
+    probability
+        Calibrated probability that the criterion is met.
+    evidence
+        The words that bear on it (time frames for time_bound, measures for measurable...).
+    """
+
+    name: str
+    met: bool
+    probability: float
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        return {"met": self.met, "probability": self.probability,
+                "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a reviewer should act on, with a concrete suggestion.
+
+    Attributes
+    ----------
+    code
+        Stable identifier: ``outcome_not_smart``, ``provision_not_quantified``,
+        ``reads_as_provision``, ``reads_as_need``, ``reads_as_aspiration``,
+        ``service_perspective``, ``absolute_target``.
+    message
+        What is wrong, in one sentence.
+    suggestion
+        What to add or change.
+    """
+
+    code: str
+    message: str
+    suggestion: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-ready dictionary."""
+        return {"code": self.code, "message": self.message, "suggestion": self.suggestion}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementScore:
+    """Everything the scorer says about one statement.
+
+    Attributes
+    ----------
+    text
+        The statement as scored (after any cut; see ``warnings``).
+    type
+        The most probable type.
+    probabilities
+        Calibrated probability of every type the model knows.
+    smart
+        Whether it is a SMART outcome; ``None`` unless ``type`` is ``outcome``.
+    smart_probability
+        Probability of its weakest SMART criterion, computed as if it were an outcome: an
+        outcome is SMART when every criterion is met, that is when the weakest one is.
+    criteria
+        The five SMART criteria, computed as if it were an outcome.
+    quantified
+        Whether it is quantified provision; ``None`` unless ``type`` is ``provision``.
+    quantified_probability
+        Probability it is quantified, computed as if it were provision.
+    provision_parts
+        Which of what / who / how often / how long the rules found.
+    area, area_probability
+        The most probable area of need and its probability.
+    pfa, pfa_probability
+        The most probable preparing-for-adulthood domain (or ``none``) and its probability.
+    evidence
+        Every span a rule marked.
+    contributions
+        Score name -> its :class:`Contribution`; empty unless explanations were asked for
+        (``explain=True``, the default of ``Scorer.score`` and of ``ehcp score``).
+    findings
+        What a reviewer should act on.
+    warnings
+        Problems with the input that were handled (a cut, a decoding fallback).
+    """
+
+    text: str
+    type: str
+    probabilities: dict[str, float]
+    smart: bool | None
+    smart_probability: float
+    criteria: dict[str, Criterion]
+    quantified: bool | None
+    quantified_probability: float
+    provision_parts: dict[str, bool]
+    area: str
+    area_probability: float
+    pfa: str
+    pfa_probability: float
+    evidence: tuple[Evidence, ...]
+    contributions: dict[str, Contribution]
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def suggestions(self) -> list[str]:
+        """The suggestion of every finding, in order."""
+        return [f.suggestion for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary (what ``ehcp score --json`` prints)."""
+        return {
+            "text": self.text,
+            "type": self.type,
+            "probabilities": self.probabilities,
+            "smart": self.smart,
+            "smart_probability": self.smart_probability,
+            "criteria": {k: c.to_dict() for k, c in self.criteria.items()},
+            "quantified": self.quantified,
+            "quantified_probability": self.quantified_probability,
+            "provision_parts": self.provision_parts,
+            "area": self.area,
+            "area_probability": self.area_probability,
+            "pfa": self.pfa,
+            "pfa_probability": self.pfa_probability,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "contributions": {k: c.to_dict() for k, c in self.contributions.items()},
+            "findings": [f.to_dict() for f in self.findings],
+            "suggestions": self.suggestions,
+            "warnings": list(self.warnings),
+        }
