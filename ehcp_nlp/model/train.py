@@ -29,6 +29,17 @@ from ehcp_nlp.nlp import make_pipeline
 
 #: Regularisation strengths tried for every head.
 C_GRID = (1.0, 4.0, 16.0)
+#: Feature blocks each head reads (the others read all of rules, words and chars). Chosen by
+#: leave-one-batch-out cross-validation on data/statements.csv (train on five writers'
+#: batches, score the sixth), which rewards features that carry over to other writers:
+#: ``python benchmarks/feature_blocks.py`` reproduces the table in benchmarks/README.md.
+HEAD_BLOCKS = {
+    "type": ("words",),
+    "specific": ("words", "chars"),
+    "time_bound": ("words", "chars"),
+    "area": ("words", "chars"),
+    "pfa": ("words", "chars"),
+}
 
 
 @dataclass
@@ -45,6 +56,9 @@ class TrainingConfig:
         Inverse regularisation strengths tried per head.
     word_ngrams, char_ngrams, min_df
         Lexical feature settings.
+    head_blocks
+        For a head, the feature blocks (``rules``, ``words``, ``chars``) it reads; a head not
+        named reads all of them.
     """
 
     seed: int = 0
@@ -53,12 +67,14 @@ class TrainingConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 2
+    head_blocks: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(HEAD_BLOCKS))
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dictionary."""
         return {"seed": self.seed, "folds": self.folds, "c_grid": list(self.c_grid),
                 "word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
-                "min_df": self.min_df}
+                "min_df": self.min_df,
+                "head_blocks": {k: list(v) for k, v in self.head_blocks.items()}}
 
 
 @dataclass
@@ -104,6 +120,20 @@ def check_training_frame(frame: pd.DataFrame) -> list[Head]:
     if not any(h.name == "type" for h in heads):
         raise CorpusFormatError("training data needs at least two statement types in 'type'")
     return heads
+
+
+def block_mask(featurizer, blocks: tuple[str, ...] | None) -> sp.dia_matrix | None:
+    """A diagonal 0/1 matrix keeping only the columns of the named feature blocks."""
+    if blocks is None:
+        return None
+    keep = [np.full(len(t.get_feature_names_out()), name in blocks, dtype=float)
+            for name, t in featurizer.transformer_list]
+    return sp.diags(np.concatenate(keep))
+
+
+def _masked(X: sp.csr_matrix, mask) -> sp.csr_matrix:
+    """Zero the columns a head does not read: their coefficients then stay exactly 0."""
+    return X if mask is None else (X @ mask).tocsr()
 
 
 def _fit_logistic(X: sp.csr_matrix, y: np.ndarray, c: float, seed: int) -> LogisticRegression:
@@ -169,8 +199,8 @@ def select_models(
         if progress:
             progress(f"cross-validation fold {k}/{n_folds}")
         featurizer = make_featurizer(config.word_ngrams, config.char_ngrams, config.min_df)
-        X_train = featurizer.fit_transform([docs[i] for i in train_idx])
-        X_valid = featurizer.transform([docs[i] for i in valid_idx])
+        X_all_train = featurizer.fit_transform([docs[i] for i in train_idx])
+        X_all_valid = featurizer.transform([docs[i] for i in valid_idx])
         for head in heads:
             mask, y = masks[head.name], targets[head.name]
             tr = train_idx[mask[train_idx]]
@@ -178,6 +208,8 @@ def select_models(
             if len(va_pos) == 0 or len(set(y[tr])) < 2:
                 continue
             rows_train = np.flatnonzero(mask[train_idx])
+            columns = block_mask(featurizer, config.head_blocks.get(head.name))
+            X_train, X_valid = _masked(X_all_train, columns), _masked(X_all_valid, columns)
             for c in config.c_grid:
                 model = _fit_logistic(X_train[rows_train], y[tr], c, config.seed)
                 store = oof.setdefault(
@@ -233,7 +265,8 @@ def fit_final(
     for name, fit in fits.items():
         mask = fit.head.rows(frame)
         y = frame[name].astype(str).to_numpy()[mask]
-        model = _fit_logistic(X[np.flatnonzero(mask)], y, fit.c, config.seed)
+        X_head = _masked(X, block_mask(featurizer, config.head_blocks.get(name)))
+        model = _fit_logistic(X_head[np.flatnonzero(mask)], y, fit.c, config.seed)
         estimators[name] = model
         if fit.head.binary:
             coef, intercept = model.coef_[0][:, None], model.intercept_[:1]
