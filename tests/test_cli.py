@@ -131,6 +131,18 @@ def test_train_writes_a_model_and_refuses_to_overwrite(small_corpus, tmp_path):
     assert proc.returncode == 2 and "--force" in proc.stderr
 
 
+@pytest.mark.parametrize("content,message", [
+    ("id,text,type\n1,hello,goal\n", "required column is missing"),
+    ('id,text\n1,"unclosed\n', "not valid CSV"),
+])
+def test_train_refuses_a_malformed_corpus_in_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    proc = ehcp("train", path, "--out", tmp_path / "out")
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_data_validate_reports_bad_rows(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("id,text,type\n1,hello,goal\n", encoding="utf-8")

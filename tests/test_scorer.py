@@ -188,6 +188,12 @@ def test_save_and_load_round_trip(small_scorer, tmp_path):
     assert manifest["versions"]["scikit-learn"]
 
 
+def test_scorer_save_writes_a_card(small_scorer, tmp_path):
+    directory = small_scorer.save(tmp_path / "m")
+    assert "Intended use" in (directory / "MODEL_CARD.md").read_text()
+    assert load(directory).types == small_scorer.types
+
+
 def test_a_changed_byte_is_refused(small_scorer, tmp_path):
     directory = save(small_scorer, tmp_path / "m")
     path = directory / MODEL_FILE

@@ -101,6 +101,16 @@ class Scorer:
         """The statement types this model tells apart."""
         return self.linear.heads["type"].classes
 
+    def save(self, path, card: str | None = None):
+        """Write the model to a directory (model, estimators, manifest with checksums, card).
+
+        The model card is generated from ``info`` when not given.
+        """
+        from ehcp_nlp.model.card import model_card
+        from ehcp_nlp.model.persist import save
+
+        return save(self, path, card=model_card(self.info) if card is None else card)
+
     def pipeline(self, head: str):
         """A scikit-learn ``Pipeline`` (features, classifier) for one head; input: Docs."""
         from sklearn.pipeline import Pipeline
