@@ -36,19 +36,19 @@ PART_FIXES = {
 TYPE_READINGS = {
     "provision": ("reads_as_provision", "it describes support the child will receive, which "
                   "is provision (Section F, G or H), not an outcome",
-                  "move it to provision and write the outcome it works towards: what the "
-                  "child will be able to do, by when"),
+                  "Move it to provision and write the outcome it works towards: what the "
+                  "child will be able to do, by when."),
     "need": ("reads_as_need", "it describes a difficulty or current need, not the difference "
              "the plan will make",
-             "keep it in Section B, C or D and add an outcome: what the child will achieve, "
-             "measured how, by when"),
+             "Keep it in Section B, C or D and add an outcome: what the child will achieve, "
+             "measured how, by when."),
     "aspiration": ("reads_as_aspiration", "it states a wish or hope, which belongs in "
                    "Section A",
-                   "keep the wish in Section A and write an outcome that is a step towards "
-                   "it, with a measure and a time frame"),
+                   "Keep the wish in Section A and write an outcome that is a step towards "
+                   "it, with a measure and a time frame."),
     "outcome": ("reads_as_outcome", "it states a result for the child, which belongs in "
-                "Section E", "move it to the outcomes and add the provision that will "
-                "achieve it"),
+                "Section E", "Move it to the outcomes and add the provision that will "
+                "achieve it."),
 }
 
 

@@ -45,7 +45,7 @@ def test_score_json_is_one_object_a_statement_in_order(model_dir):
 def test_score_table_and_explain(model_dir):
     result = runner.invoke(app, ["score", SMART, "--explain", "--model", str(model_dir)])
     assert result.exit_code == 0, result.output
-    assert "ehcp score" in result.output
+    assert "SMART" in result.output and "area" in result.output
     assert "bias" in result.output and "logit" in result.output
     assert "time frame" in result.output
 

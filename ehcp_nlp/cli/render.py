@@ -17,32 +17,29 @@ def _yes_no(value: bool | None, probability: float) -> str:
 
 
 def render_scores(console: Console, results: list[StatementScore]) -> None:
-    """One row per statement, then each statement's findings and suggestions."""
-    table = Table(show_lines=True, title="ehcp score")
-    table.add_column("#", justify="right")
-    table.add_column("statement", max_width=60)
-    table.add_column("type")
-    table.add_column("SMART")
-    table.add_column("S M A R T")
-    table.add_column("quantified")
-    table.add_column("area")
-    table.add_column("PfA")
+    """Each statement, then one line of verdicts, then its findings with suggestions.
+
+    A vertical layout reads at any terminal width, which a wide table does not.
+    """
     for n, r in enumerate(results, start=1):
         letters = " ".join(
-            ("[green]✓[/green]" if c.met else "[red]✗[/red]") for c in r.criteria.values()
+            f"{name[0].upper()}{'[green]✓[/green]' if c.met else '[red]✗[/red]'}"
+            for name, c in r.criteria.items()
         )
-        table.add_row(
-            str(n), r.text, f"{r.type} {r.probabilities[r.type]:.0%}",
-            _yes_no(r.smart, r.smart_probability), letters,
-            _yes_no(r.quantified, r.quantified_probability), r.area, r.pfa,
+        console.print(f"[bold]{n}.[/bold] {r.text}", highlight=False)
+        console.print(
+            f"   [bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}"
+            f" · SMART {_yes_no(r.smart, r.smart_probability)} ({letters})"
+            f" · quantified {_yes_no(r.quantified, r.quantified_probability)}"
+            f" · area {r.area} · PfA {r.pfa}",
+            highlight=False,
         )
-    console.print(table)
-    for n, r in enumerate(results, start=1):
         for finding in r.findings:
-            console.print(f"[bold]{n}[/bold] [yellow]{finding.code}[/yellow]: {finding.message}")
-            console.print(f"   [cyan]suggestion[/cyan]: {finding.suggestion}")
+            console.print(f"   [yellow]{finding.code}[/yellow]: {finding.message}",
+                          highlight=False)
+            console.print(f"   [cyan]suggestion[/cyan]: {finding.suggestion}", highlight=False)
         for warning in r.warnings:
-            console.print(f"[bold]{n}[/bold] [magenta]warning[/magenta]: {warning}")
+            console.print(f"   [magenta]warning[/magenta]: {warning}", highlight=False)
 
 
 def render_explanation(console: Console, result: StatementScore) -> None:
