@@ -1,13 +1,13 @@
 """Which feature blocks should each head read? Leave-one-batch-out cross-validation.
 
-    python benchmarks/feature_blocks.py        # about 6 minutes on one core
+    python benchmarks/feature_blocks.py        # about 15 minutes on one core
 
-The training corpus was written in six batches, each by a different writer in different
-voices (the id prefix names the batch). Training on five batches and scoring the sixth
+The training corpus was written in batches, each by a different writer in different voices
+(the id prefix names the batch). Training on all batches but one and scoring the one left out
 measures how well a head carries over to a writer it has not seen, which is what the held-out
 test set measures too, without touching it. For every head and every choice of feature blocks
 (all; words and characters; words only; rules and words) this prints the mean macro-F1 over
-the six held-out batches at C=4 and C=16. ``HEAD_BLOCKS`` in ehcp_nlp/model/train.py records
+the held-out batches at C=4 and C=16. ``HEAD_BLOCKS`` in ehcp_nlp/model/train.py records
 the choices made from this table.
 """
 

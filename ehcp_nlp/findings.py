@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ehcp_nlp.results import Criterion, Evidence, Finding
@@ -54,15 +55,34 @@ TYPE_READINGS = {
 
 def provision_parts(evidence: tuple[Evidence, ...], text: str) -> dict[str, bool]:
     """Which of what / who / how often / how long the rules found in a provision statement."""
-    labels = {(e.component, e.label) for e in evidence}
-    hedges = {e.text.lower() for e in evidence if e.component == "vague"}
-    content_words = [w for w in text.split() if len(w) > 3]
+    provided: set[str] = set()
+    hedges: set[str] = set()
+    for e in evidence:
+        if e.component == "provision":
+            provided.add(e.label)
+        elif e.component == "vague":
+            hedges.add(e.text.lower())
+    if hedges:  # is there content beyond the vague words?
+        content_words = [w for w in text.split() if len(w) > 3]
+        what = len(content_words) >= 3 and not hedges >= {w.lower() for w in content_words}
+    else:
+        what = _has_content(text)
     return {
-        "what": len(content_words) >= 3 and not hedges >= {w.lower() for w in content_words},
-        "who": ("provision", "provider") in labels,
-        "how_often": ("provision", "frequency") in labels,
-        "how_long": ("provision", "duration") in labels,
+        "what": what,
+        "who": "provider" in provided,
+        "how_often": "frequency" in provided,
+        "how_long": "duration" in provided,
     }
+
+
+_CONTENT_WORD = re.compile(r"[^\s]{4,}")
+
+
+def _has_content(text: str) -> bool:
+    """At least three words of four or more characters."""
+    found = _CONTENT_WORD.finditer(text)
+    return next(found, None) is not None and next(found, None) is not None and \
+        next(found, None) is not None
 
 
 def findings_for(

@@ -1,4 +1,4 @@
-"""Result types: small frozen dataclasses that serialise to JSON with ``to_dict()``.
+"""Result types: small slotted dataclasses that serialise to JSON with ``to_dict()``.
 
 The JSON that ``ehcp score --json`` prints is exactly ``StatementScore.to_dict()``.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evidence:
     """A span of the statement that a rule marked.
 
@@ -37,7 +37,7 @@ class Evidence:
                 "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Contribution:
     """Why one score came out as it did: its logit split into named components.
 
@@ -80,7 +80,7 @@ class Contribution:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Criterion:
     """One SMART criterion of a statement read as an outcome.
 
@@ -107,7 +107,7 @@ class Criterion:
                 "evidence": list(self.evidence)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """Something a reviewer should act on, with a concrete suggestion.
 
@@ -132,7 +132,7 @@ class Finding:
         return {"code": self.code, "message": self.message, "suggestion": self.suggestion}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatementScore:
     """Everything the scorer says about one statement.
 

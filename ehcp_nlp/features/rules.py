@@ -8,18 +8,16 @@ a first-person pronoun or a bare "To ..."), which separates types that share voc
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from spacy.strings import hash_string
-from spacy.tokens import Doc
 
 from ehcp_nlp.nlp.patterns import FAMILIES
-from ehcp_nlp.nlp.tokens import token_arrays
+from ehcp_nlp.nlp.tokens import as_statements
 
 #: Features about the statement's shape rather than its evidence.
 FORM_FEATURES = (
@@ -34,16 +32,11 @@ _TO = {hash_string("to"), hash_string("To"), hash_string("TO")}
 _STOPS = {hash_string(p) for p in (".", "!", "?", ";")}
 
 
-def evidence_of(doc: Doc) -> list[tuple[int, int, str, str]]:
-    """The ``(start, end, family, label)`` evidence the ruler left on the Doc."""
-    found = doc._.ehcp_evidence
-    if found is None:
-        raise ValueError("Doc has no ehcp evidence: run it through ehcp_nlp.nlp.make_pipeline()")
-    return found
-
-
 class RuleFeatures(TransformerMixin, BaseEstimator):
-    """Turn the evidence on each Doc into a sparse row of named features.
+    """Turn each statement's rule evidence into a sparse row of named features.
+
+    Input: processed statements (:func:`ehcp_nlp.nlp.tokens.process`) or Docs from
+    :func:`ehcp_nlp.nlp.make_pipeline`.
 
     Parameters
     ----------
@@ -54,7 +47,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
     def __init__(self, cap: int = 3) -> None:
         self.cap = cap
 
-    def fit(self, docs: Sequence[Doc], y=None):
+    def fit(self, docs: Sequence, y=None):
         """Fix the feature names: every evidence label of every family, then the form ones."""
         keys = [(family, label) for family, labels in FAMILIES.items() for label in labels]
         self.feature_names_ = np.array([f"{f}.{label}" for f, label in keys] + list(FORM_FEATURES),
@@ -62,47 +55,43 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
         self.index_ = {key: i for i, key in enumerate(keys)}
         return self
 
-    def _row(self, doc: Doc) -> dict[int, float]:
-        index, cap = self.index_, self.cap
-        counts: dict[int, float] = {}
-        opens_subject = opens_time = False
-        for start, _end, family, label in evidence_of(doc):
-            column = index.get((family, label))
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-            if start == 0 and family == "perspective":
-                opens_subject = True
-            if start <= 1 and family == "time_frame":
-                opens_time = True
-        row = {c: min(n, cap) / cap for c, n in counts.items()}
-        form = len(index)
-        tokens = token_arrays(doc)
-        orths = tokens.orth
-        row[form] = math.log1p(len(orths)) / 4.0
-        if opens_subject:
-            row[form + 1] = 1.0
-        if len(orths) and orths[0] in _TO:
-            row[form + 2] = 1.0
-        if opens_time:
-            row[form + 3] = 1.0
-        stops = sum(1 for orth in orths[:-1] if orth in _STOPS)
-        if stops:
-            row[form + 4] = min(stops, 3) / 3
-        if tokens.has_number:
-            row[form + 5] = 1.0
-        return row
-
-    def transform(self, docs: Iterable[Doc]) -> sp.csr_matrix:
-        """Return one row per Doc."""
+    def transform(self, docs: Sequence) -> sp.csr_matrix:
+        """Return one row per statement."""
         check_is_fitted(self, "feature_names_")
-        indptr, indices, data = [0], [], []
-        for doc in docs:
-            row = self._row(doc)
-            indices.extend(row)
-            data.extend(row.values())
-            indptr.append(len(indices))
-        return sp.csr_matrix((np.asarray(data, dtype=float), indices, indptr),
-                             shape=(len(indptr) - 1, len(self.feature_names_)))
+        statements = as_statements(docs)
+        n, index, cap = len(statements), self.index_, self.cap
+        form = len(index)
+        width = form + len(FORM_FEATURES)
+        counts = np.zeros(n * width)
+        cells: list[int] = []  # row * width + column, once per match
+        lengths, first, stops, numbers = [], [], [], []
+        opens_subject, opens_time = [], []
+        is_stop = _STOPS.__contains__
+        for row, statement in enumerate(statements):
+            base = row * width
+            for start, _end, family, label in statement.evidence:
+                column = index.get((family, label))
+                if column is not None:
+                    cells.append(base + column)
+                if start == 0 and family == "perspective":
+                    opens_subject.append(base + form + 1)
+                elif start <= 1 and family == "time_frame":
+                    opens_time.append(base + form + 3)
+            orths = statement.orth
+            lengths.append(len(orths))
+            first.append(orths[0] if orths else 0)
+            stops.append(sum(map(is_stop, orths[:-1])))
+            numbers.append(statement.has_number)
+        np.add.at(counts, np.asarray(cells, dtype=np.int64), 1.0)
+        counts = np.minimum(counts, cap) / cap
+        matrix = counts.reshape(n, width)
+        matrix[:, form] = np.log1p(lengths) / 4.0
+        matrix.flat[np.asarray(opens_subject, dtype=np.int64)] = 1.0
+        matrix[:, form + 2] = [f in _TO for f in first]
+        matrix.flat[np.asarray(opens_time, dtype=np.int64)] = 1.0
+        matrix[:, form + 4] = np.minimum(stops, 3) / 3
+        matrix[:, form + 5] = numbers
+        return sp.csr_matrix(matrix)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """``<family>.<label>`` and ``form.*`` names, in column order."""

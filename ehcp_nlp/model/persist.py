@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +25,13 @@ ESTIMATORS_FILE = "estimators.joblib"
 MANIFEST = "manifest.json"
 CARD = "MODEL_CARD.md"
 FORMAT = "ehcp-nlp.model.v1"
-BUNDLED = Path(__file__).resolve().parent.parent.parent / "models" / "default"
+#: Where the bundled model is looked for: beside the package in a clone (editable install),
+#: then where a regular install puts it (``share/ehcp-nlp`` under the environment's prefix).
+BUNDLED_PLACES = (
+    Path(__file__).resolve().parent.parent.parent / "models" / "default",
+    Path(sys.prefix) / "share" / "ehcp-nlp" / "models" / "default",
+)
+BUNDLED = next((p for p in BUNDLED_PLACES if (p / "manifest.json").is_file()), BUNDLED_PLACES[0])
 REBUILD = "ehcp train data/statements.csv --out models/default"
 
 
@@ -157,6 +164,10 @@ def load(path: str | Path | None = None):
     """
     import joblib
 
+    if path is None and not (BUNDLED / MANIFEST).is_file():
+        raise ModelError("the bundled model was not found (looked in "
+                         + " and ".join(str(p) for p in BUNDLED_PLACES)
+                         + "); pass a model directory with --model, or install from a clone")
     directory = Path(path) if path is not None else BUNDLED
     manifest = verify(directory)
     built = manifest.get("versions", {})

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from ehcp_nlp import labels
 from ehcp_nlp.errors import EhcpError
 from ehcp_nlp.findings import findings_for, provision_parts
 from ehcp_nlp.model.linear import StackedLinear
 from ehcp_nlp.nlp import make_pipeline
+from ehcp_nlp.nlp.tokens import Statement, process
 from ehcp_nlp.results import Contribution, Criterion, Evidence, StatementScore
 
 #: Statements longer than this are cut (with a warning) before scoring.
@@ -198,6 +199,11 @@ class Scorer:
     # -- internals ----------------------------------------------------------------------------
     def _score_batch(self, texts: list[str], expected: list[str | None] | None,
                      explain: bool, offset: int) -> list[StatementScore]:
+        with _collection_paused():
+            return self._score_batch_unpaused(texts, expected, explain, offset)
+
+    def _score_batch_unpaused(self, texts: list[str], expected: list[str | None] | None,
+                              explain: bool, offset: int) -> list[StatementScore]:
         prepared, notes = [], []
         for i, text in enumerate(texts):
             if not isinstance(text, str) or not text.strip():
@@ -210,8 +216,9 @@ class Scorer:
                 text = text[:MAX_CHARS]
             prepared.append(text)
             notes.append(note)
-        docs = list(self.nlp.pipe(prepared, batch_size=len(prepared)))
-        blocks = [transformer.transform(docs)
+        docs = process(self.nlp, prepared)
+        # transform_raw: the same rows, with repeated terms left unmerged (see lexical.py)
+        blocks = [getattr(transformer, "transform_raw", transformer.transform)(docs)
                   for _, transformer in self.featurizer.transformer_list]
         if explain:
             contributions = self.linear.contributions(blocks)
@@ -219,96 +226,100 @@ class Scorer:
         else:
             contributions, logits = None, self.linear.logits(blocks)
         n = len(docs)
-        # one explained output per head: the chosen label, or "yes"
-        heads = list(self.linear.heads.values())
+        linear = self.linear
+        heads = list(linear.heads.values())
+        # the output each head reports and explains: the chosen label, or "yes"
         chosen = np.empty((n, len(heads)), dtype=np.int64)
-        probabilities: dict[str, list] = {}
+        probability: dict[str, np.ndarray] = {}
         for k, head in enumerate(heads):
-            p = self.linear.probabilities(logits, head.name)
-            if head.binary:
-                chosen[:, k] = head.start
-            else:
-                chosen[:, k] = head.start + p.argmax(axis=1)
-            probabilities[head.name] = p.tolist()
-        rows = np.arange(n)[:, None]
-        picked_logits = logits[rows, chosen].tolist()
+            p = probability[head.name] = linear.probabilities(logits, head.name)
+            chosen[:, k] = head.start if head.binary else head.start + p.argmax(axis=1)
+        picked_logits = np.take_along_axis(logits, chosen, axis=1)
+        column = {head.name: k for k, head in enumerate(heads)}
+        # per-statement values, as Python lists, computed for the whole batch
+        labels_of = {h.name: np.asarray(h.classes, dtype=object)[chosen[:, column[h.name]]
+                                                                  - h.start].tolist()
+                     for h in heads if not h.binary}
+        chosen_p = {h.name: np.take_along_axis(
+                        probability[h.name], chosen[:, [column[h.name]]] - h.start, axis=1
+                    )[:, 0].tolist() for h in heads if not h.binary}
+        yes = {h.name: probability[h.name].tolist() for h in heads if h.binary}
+        criteria_names = [c for c in labels.CRITERIA if c in yes]
+        weakest = smart_p = None
+        if len(criteria_names) == len(labels.CRITERIA):
+            index = [column[c] for c in criteria_names]
+            weakest_k = picked_logits[:, index].argmin(axis=1)
+            weakest = [criteria_names[k] for k in weakest_k.tolist()]
+            smart_p = np.take_along_axis(
+                np.column_stack([probability[c] for c in criteria_names]),
+                weakest_k[:, None], axis=1)[:, 0].tolist()
+        type_p = probability["type"].tolist()
+        explained = None
         if explain:
             picked = np.take_along_axis(contributions, chosen[:, None, :], axis=2)
             picked = picked.transpose(0, 2, 1).tolist()  # n x heads x components
             matrix = sp.hstack(blocks).tocsr()
-        else:
-            picked, matrix = [None] * n, None
-        chosen_list = chosen.tolist()
-        return [
-            self._result(
-                prepared[i], docs[i], notes[i], heads, chosen_list[i], picked_logits[i],
-                picked[i], {name: p[i] for name, p in probabilities.items()},
-                matrix[i] if explain else None,
-                expected[i] if expected is not None else None,
-            )
-            for i in range(n)
-        ]
+            matrix.sum_duplicates()
+            logit_list = picked_logits.tolist()
+            chosen_list = chosen.tolist()
+            explained = [self._explained(heads, chosen_list[i], logit_list[i], picked[i],
+                                         matrix[i], weakest[i] if weakest else None)
+                         for i in range(n)]
+        nan = math.nan
+        area, area_p = labels_of.get("area"), chosen_p.get("area")
+        pfa, pfa_p = labels_of.get("pfa"), chosen_p.get("pfa")
+        quantified_p = yes.get("quantified")
+        out = []
+        for i in range(n):
+            text = prepared[i]
+            kind = labels_of["type"][i]
+            evidence, said = _evidence(docs[i])
+            criteria = {}
+            for name in criteria_names:
+                p = yes[name][i]
+                families = CRITERION_EVIDENCE[name]
+                found = said.get(families[0], ()) if len(families) == 1 else [
+                    t for family in families for t in said.get(family, ())]
+                criteria[name] = Criterion(name, p >= 0.5, p, tuple(found))
+            smart_probability = smart_p[i] if smart_p is not None else nan
+            q = quantified_p[i] if quantified_p is not None else nan
+            smart = smart_probability >= 0.5 if kind == "outcome" and smart_p else None
+            quantified = q >= 0.5 if kind == "provision" and quantified_p else None
+            parts = provision_parts(evidence, text)
+            out.append(StatementScore(
+                text=text, type=kind, probabilities=dict(zip(heads[0].classes, type_p[i],
+                                                              strict=True)),
+                smart=smart, smart_probability=smart_probability, criteria=criteria,
+                quantified=quantified, quantified_probability=q, provision_parts=parts,
+                area=area[i] if area else "", area_probability=area_p[i] if area else nan,
+                pfa=pfa[i] if pfa else "", pfa_probability=pfa_p[i] if pfa else nan,
+                evidence=evidence, contributions=explained[i] if explained else {},
+                findings=findings_for(kind, criteria, smart, quantified, parts, evidence,
+                                      expected[i] if expected is not None else None),
+                warnings=notes[i],
+            ))
+        return out
 
-    def _result(self, text: str, doc: Doc, notes: tuple[str, ...], heads, chosen: list[int],
-                logits: list[float], contributions: list[list[float]],
-                probabilities: dict[str, Any], row, expected_type: str | None
-                ) -> StatementScore:
+    def _explained(self, heads, chosen: list[int], logits: list[float],
+                   contributions: list[list[float]], row, weakest: str | None
+                   ) -> dict[str, Contribution]:
+        """Every head's logit split into components, with each component's top features."""
         components = self.linear.component_names
         intercept = self.linear.intercept
-        evidence = _evidence(doc, text)
         explained: dict[str, Contribution] = {}
-        label_of: dict[str, tuple[str, float]] = {}
-        yes: dict[str, float] = dict.fromkeys((*labels.CRITERIA, "quantified"), math.nan)
-        head_logits: dict[str, float] = {}
         for k, head in enumerate(heads):
             column = chosen[k]
-            label = head.classes[column - head.start]
-            head_logits[head.name] = logits[k]
-            if contributions is not None:
-                top = self._top_features(row, column) if row is not None else None
-                explained[head.name] = Contribution(
-                    head.name, label, logits[k], float(intercept[column]),
-                    dict(zip(components, contributions[k], strict=True)), top,
-                )
-            if head.binary:
-                yes[head.name] = probabilities[head.name]
-            else:
-                label_of[head.name] = (label, probabilities[head.name][column - head.start])
-        type_probs = dict(zip(heads[0].classes, probabilities["type"], strict=True))
-        kind = label_of["type"][0]
-        said: dict[str, list[str]] = {}
-        for e in evidence:
-            said.setdefault(e.component, []).append(e.text)
-        criteria = {
-            name: Criterion(name, yes[name] >= 0.5, yes[name],
-                            tuple(t for family in CRITERION_EVIDENCE[name]
-                                  for t in said.get(family, ())))
-            for name in labels.CRITERIA if not math.isnan(yes[name])
-        }
-        area, area_p = label_of.get("area", ("", math.nan))
-        pfa, pfa_p = label_of.get("pfa", ("", math.nan))
-        smart_probability = math.nan
-        if len(criteria) == len(labels.CRITERIA):
-            weakest = min(criteria, key=head_logits.__getitem__)
-            smart_probability = criteria[weakest].probability
-            limiting = explained.get(weakest)
-            if limiting is not None:
-                explained["smart"] = Contribution("smart", f"yes (weakest: {weakest})",
-                                                  limiting.logit, limiting.bias,
-                                                  limiting.components, limiting.top_features)
-        smart = (smart_probability >= 0.5) if kind == "outcome" and not math.isnan(
-            smart_probability) else None
-        quantified = (yes["quantified"] >= 0.5) if kind == "provision" and not math.isnan(
-            yes["quantified"]) else None
-        parts = provision_parts(evidence, text)
-        found = findings_for(kind, criteria, smart, quantified, parts, evidence, expected_type)
-        return StatementScore(
-            text=text, type=kind, probabilities=type_probs, smart=smart,
-            smart_probability=smart_probability, criteria=criteria, quantified=quantified,
-            quantified_probability=yes["quantified"], provision_parts=parts,
-            area=area, area_probability=area_p, pfa=pfa, pfa_probability=pfa_p,
-            evidence=evidence, contributions=explained, findings=found, warnings=notes,
-        )
+            explained[head.name] = Contribution(
+                head.name, head.classes[column - head.start], logits[k],
+                float(intercept[column]), dict(zip(components, contributions[k], strict=True)),
+                self._top_features(row, column),
+            )
+        if weakest is not None:
+            limiting = explained[weakest]
+            explained["smart"] = Contribution("smart", f"yes (weakest: {weakest})",
+                                              limiting.logit, limiting.bias,
+                                              limiting.components, limiting.top_features)
+        return explained
 
     def _top_features(self, row, column: int, k: int = 3) -> dict[str, list[tuple[str, float]]]:
         if self._feature_names is None:
@@ -327,22 +338,44 @@ class Scorer:
         return top
 
 
+@contextmanager
+def _collection_paused():
+    """Pause Python's cyclic garbage collector while a batch is scored.
+
+    A batch allocates a few hundred thousand small objects, none of them in reference cycles
+    (reference counting frees them all); each allocation burst triggers collections that
+    walk every object alive, the model's vocabularies included. Pausing them saves about a
+    fifth of the scoring time. The collector's previous state is restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _display(feature: str) -> str:
     transformer, _, name = feature.partition("__")
     return repr(name) if transformer == "chars" else name
 
 
-def _evidence(doc: Doc, text: str) -> tuple[Evidence, ...]:
-    found = doc._.ehcp_evidence or []
-    if not found:
-        return ()
-    offsets = doc.to_array([IDX, LENGTH]).tolist()
+def _evidence(statement: Statement) -> tuple[tuple[Evidence, ...], dict[str, list[str]]]:
+    """The statement's evidence as results, and the evidence texts by family."""
+    text, starts, ends = statement.text, statement.starts, statement.ends
     out = []
-    for start, end, family, label in found:
-        begin = offsets[start][0]
-        stop = offsets[end - 1][0] + offsets[end - 1][1]
-        out.append(Evidence(family, label, text[begin:stop], begin, stop))
-    return tuple(out)
+    said: dict[str, list[str]] = {}
+    for start, end, family, label in statement.evidence:
+        begin, stop = starts[start], ends[end - 1]
+        words = text[begin:stop]
+        out.append(Evidence(family, label, words, begin, stop))
+        found = said.get(family)
+        if found is None:
+            said[family] = [words]
+        else:
+            found.append(words)
+    return tuple(out), said
 
 
 def score_row(score: StatementScore) -> dict[str, Any]:

@@ -44,17 +44,19 @@ class LookupLemmatizer:
         self._cache[orth] = value
         return value
 
+    def lemma_ids(self, orths: list[int]) -> list[int]:
+        """Return the lemma string ids of tokens given by their text ids."""
+        if self._table is None:
+            self.initialize()
+        cache = self._cache
+        return [cache.get(o) or self._lemma(o) for o in orths]
+
     def __call__(self, doc: Doc) -> Doc:
         """Write every token's lemma."""
         if not len(doc):
             return doc
-        if self._table is None:
-            self.initialize()
-        cache = self._cache
-        orths = doc.to_array(ORTH).tolist()
-        lemmas = [cache.get(o) or self._lemma(o) for o in orths]
+        lemmas = self.lemma_ids(doc.to_array(ORTH).tolist())
         doc.from_array([LEMMA], np.asarray(lemmas, dtype="uint64").reshape(-1, 1))
-        doc.user_data.pop("ehcp.tokens", None)  # lemmas changed: token arrays are stale
         return doc
 
 

@@ -102,7 +102,9 @@ CLASSES: dict[str, str] = {
     "POSS": "(?:the|this|next|his|her|their|my|our|your)",
     "ORD": r"\d+(?:st|nd|rd|th)",
     "NAME": r"(?-i:[A-Z][a-z]+(?:[-'][A-Za-z]+)?)",
-    "START": r"(?:^|(?<=[.;:!?•*\-] ))",
+    # a statement's start: the text's start, or (in a batch) after the double space that
+    # separates statements; or after a sentence or list mark
+    "START": r"(?:^|(?<=  )|(?<=[.;:!?•*\-] ))",
     "TOKEN": r"[^ ]+",
 }
 
