@@ -176,9 +176,11 @@ class Scorer:
         """Return ``frame`` with score columns added; a row that cannot be scored gets ``error``.
 
         Columns added: ``type``, ``p_<type>`` for every type, ``smart``,
-        ``smart_probability``, one column per SMART criterion, ``quantified``,
-        ``quantified_probability``, ``area``, ``pfa``, ``findings`` (codes, ``;``-separated)
-        and ``error``.
+        ``smart_probability``, each SMART criterion and ``<criterion>_probability``,
+        ``quantified``, ``quantified_probability``, ``provision_what`` / ``_who`` /
+        ``_how_often`` / ``_how_long``, ``area``, ``area_probability``, ``pfa``,
+        ``pfa_probability``, ``subject`` (``child``, ``first_person``, ``service`` or empty),
+        ``findings`` (codes, ``;``-separated) and ``error``.
         """
         if text_column not in frame.columns:
             raise EhcpError(f"no column {text_column!r}; columns are "
@@ -387,12 +389,29 @@ def score_row(score: StatementScore) -> dict[str, Any]:
     row["smart_probability"] = score.smart_probability
     for name, criterion in score.criteria.items():
         row[name] = criterion.met
+        row[f"{name}_probability"] = criterion.probability
     row["quantified"] = score.quantified
     row["quantified_probability"] = score.quantified_probability
+    for part, present in score.provision_parts.items():
+        row[f"provision_{part}"] = present
     row["area"] = score.area
+    row["area_probability"] = score.area_probability
     row["pfa"] = score.pfa
+    row["pfa_probability"] = score.pfa_probability
+    row["subject"] = subject_of(score)
     row["findings"] = ";".join(f.code for f in score.findings)
     return row
+
+
+def subject_of(score: StatementScore) -> str:
+    """Who the statement is about: ``child``, ``first_person``, ``service`` or ``""``.
+
+    Read from the first perspective evidence, when it starts within the first 40 characters.
+    """
+    for evidence in score.evidence:
+        if evidence.component == "perspective":
+            return evidence.label if evidence.start <= 40 else ""
+    return ""
 
 
 def _batches(texts: Iterator[str], expected: Iterator[str | None] | None, size: int):
@@ -411,4 +430,4 @@ def _score_in_worker(scorer: Scorer, texts: list[str], expected, explain: bool,
     return scorer._score_batch(texts, expected, explain, offset)
 
 
-__all__ = ["EmptyStatementError", "MAX_CHARS", "Scorer", "score_row"]
+__all__ = ["EmptyStatementError", "MAX_CHARS", "Scorer", "score_row", "subject_of"]

@@ -1,0 +1,754 @@
+"""Bulk analysis: read plans and tables, score every statement, check every plan, write it all.
+
+``analyse()`` is the library call; ``ehcp analyse`` is a thin wrapper around it. Inputs are
+files, folders and glob patterns of plan documents (DOCX, PDF, Markdown, text) and tables
+(CSV, TSV, JSON Lines, Parquet, Excel), or a DataFrame. Work is cut into units (one document,
+or one chunk of a table), so memory stays bounded however large the input: statements stream
+to ``statements.csv`` as they are scored, and only the plans still open (a table's rows of one
+plan come together) are held for the plan checks. ``jobs`` spreads units over processes.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ehcp_nlp.bulk.checks import PlanFacts, check_plan
+from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS, Source
+from ehcp_nlp.bulk.tables import TableError, is_table, read_table
+from ehcp_nlp.errors import EhcpError
+from ehcp_nlp.model.scorer import MAX_CHARS, score_row
+
+#: Plan documents read by suffix.
+DOCUMENT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt")
+#: Output formats of the statements table.
+FORMATS = ("csv", "parquet", "jsonl")
+#: The files written to ``out``.
+OUTPUTS = ("statements", "findings", "links", "plans", "errors", "personal_data", "report")
+#: Columns of the small tables, in order (the statements table adds the score columns).
+FINDING_COLUMNS = ["plan_id", "code", "section", "statement_id", "statement", "location",
+                   "message"]
+LINK_COLUMNS = ["plan_id", "need_id", "outcome_id", "provision_id", "link", "similarity"]
+ERROR_COLUMNS = ["file", "location", "reason"]
+PII_COLUMNS = ["file", "kind", "count"]
+#: Rows of each table read back for the report at most.
+REPORT_LIMIT = 200_000
+STATEMENT_COLUMNS = ["plan_id", "statement_id", "order", "section", "heading", "location",
+                     "file", "page", "paragraph", "table", "row", "cell", "row_key", "text"]
+
+
+class OutputError(EhcpError):
+    """The output folder cannot be used."""
+
+    code = "E401"
+
+
+@dataclass(slots=True)
+class Totals:
+    """What happened: statements read, scored and failed; files read and failed; findings."""
+
+    files: int = 0
+    files_failed: int = 0
+    read: int = 0
+    scored: int = 0
+    failed: int = 0
+    findings: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        """Return a JSON-ready dictionary."""
+        return {"files": self.files, "files_failed": self.files_failed, "read": self.read,
+                "scored": self.scored, "failed": self.failed, "findings": self.findings}
+
+
+@dataclass(slots=True)
+class Analysis:
+    """The result of :func:`analyse`: the tables of ``--out``, as DataFrames.
+
+    ``statements`` is empty when the analysis wrote to a folder with ``keep_statements``
+    off (the statements are in the folder).
+    """
+
+    statements: pd.DataFrame
+    findings: pd.DataFrame
+    links: pd.DataFrame
+    plans: pd.DataFrame
+    errors: pd.DataFrame
+    personal_data: pd.DataFrame
+    totals: Totals
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One piece of work: a document, or a chunk of a table (or of a DataFrame)."""
+
+    kind: str  # "document" or "rows"
+    file: str
+    rows: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _UnitResult:
+    statements: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    personal_data: Counter
+    file: str
+    warnings: list[str]
+    read: int
+    scored: int
+    failed: int
+    file_failed: bool = False
+
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[dict[str, str]]]:
+    """Expand files, folders and glob patterns into the files to read, and the errors."""
+    files: list[Path] = []
+    errors: list[dict[str, str]] = []
+    for item in inputs:
+        text = str(item)
+        if any(ch in text for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            found = [p for p in matches if p.is_file() and _readable_kind(p)]
+            if not found:
+                errors.append({"file": text, "location": "",
+                               "reason": "the pattern matches no plan or table file"})
+            files.extend(found)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _readable_kind(p)
+                           and not any(part.startswith(".") for part in p.parts))
+            if not found:
+                errors.append({"file": text, "location": "",
+                               "reason": "the folder holds no plan or table file"})
+            files.extend(found)
+        elif path.is_file():
+            if _readable_kind(path):
+                files.append(path)
+            else:
+                errors.append({"file": text, "location": "", "reason": (
+                    f"not a plan or table file (read: {', '.join(DOCUMENT_SUFFIXES)}, "
+                    ".csv, .tsv, .jsonl, .parquet, .xlsx)")})
+        else:
+            errors.append({"file": text, "location": "", "reason": "no such file or folder"})
+    seen: set[Path] = set()
+    unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
+    return unique, errors
+
+
+def _readable_kind(path: Path) -> str | None:
+    if is_table(path):
+        return "table"
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        return "document"
+    return None
+
+
+def analyse(
+    inputs: pd.DataFrame | str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    scorer=None,
+    model: str | os.PathLike | None = None,
+    text_column: str | None = None,
+    jobs: int = 1,
+    redact: bool = False,
+    out: str | os.PathLike | None = None,
+    fmt: str = "csv",
+    force: bool = False,
+    report: bool = True,
+    keep_statements: bool | None = None,
+    chunk_size: int = 20_000,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyse plans and tables of statements; optionally write the results to a folder.
+
+    Parameters
+    ----------
+    inputs
+        A DataFrame (a ``text`` column, optional ``plan_id``, ``section``, ``year_group``,
+        ``age``), or files, folders and glob patterns of plans and tables.
+    scorer, model
+        The scorer to use, or the model directory to load (default: the bundled model).
+    text_column
+        The name of the text column of tables, when it is not one of the usual names.
+    jobs
+        Worker processes (joblib); each loads the model once.
+    redact
+        Replace personal data (emails, phone, NHS numbers, UPNs, postcodes, dates of birth,
+        addresses) in every output with placeholders such as ``[POSTCODE]``; the text is
+        redacted before it is scored.
+    out
+        A folder for ``statements.<fmt>``, ``findings.csv``, ``links.csv``, ``plans.csv``,
+        ``errors.csv``, ``personal_data.csv`` and ``report.html``. Files appear whole or not
+        at all; a folder that is not empty is refused unless ``force``.
+    fmt
+        Format of the statements table: ``csv``, ``parquet`` or ``jsonl``.
+    report
+        Write ``report.html`` (with ``out``).
+    keep_statements
+        Keep the statements in the returned Analysis; by default, only when not writing to a
+        folder.
+    chunk_size
+        Rows of a table read and scored at a time.
+    progress
+        Called after each unit with a dictionary of counts (``files``, ``files_total``,
+        ``statements``, ``rows_total``...), for a progress bar.
+    """
+    import ehcp_nlp
+
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if scorer is None:
+        scorer = ehcp_nlp.load(model)
+    if keep_statements is None:
+        keep_statements = out is None
+    writer = _Writer(Path(out), fmt, force) if out is not None else None
+    sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None)
+    totals = Totals()
+    warnings: list[str] = []
+    pii: Counter = Counter()
+    open_plans: dict[str, _OpenPlan] = {}
+    started = time.perf_counter()
+    seen_files: set[str] = set()
+    file_errors: list[dict] = []
+
+    if isinstance(inputs, pd.DataFrame):
+        files: list[Path] = []
+        units: Iterator[_Unit] = _frame_units(inputs, chunk_size, text_column)
+        rows_total = len(inputs)
+    else:
+        if isinstance(inputs, str | os.PathLike):
+            inputs = [inputs]
+        files, found_errors = discover(inputs)
+        sink.add("errors", found_errors)
+        totals.files_failed += len(found_errors)
+        units = _file_units(files, chunk_size, text_column, file_errors, totals)
+        rows_total = _estimate_rows(files)
+    state = {"files": 0, "files_total": len(files), "statements": 0, "rows_total": rows_total}
+
+    try:
+        for result in _run(units, scorer, jobs, redact):
+            totals.read += result.read
+            totals.scored += result.scored
+            totals.failed += result.failed
+            totals.files_failed += result.file_failed
+            warnings.extend(result.warnings)
+            sink.add("errors", file_errors)
+            file_errors.clear()
+            sink.add("errors", result.errors)
+            sink.add("findings", result.findings)
+            sink.add("links", result.links)
+            sink.add("plans", result.plans)
+            pii.update({(result.file, kind): n for kind, n in result.personal_data.items()})
+            if result.statements:
+                sink.add("statements", result.statements)
+                if not result.plans and result.statements[0].get("plan_id"):
+                    _collect_open_plans(result.statements, open_plans, sink)
+            state["statements"] += result.scored
+            seen_files.add(result.file)
+            state["files"] = len(seen_files)
+            state["elapsed"] = time.perf_counter() - started
+            if progress is not None:
+                progress(dict(state, file=result.file))
+        sink.add("errors", file_errors)
+        for plan in list(open_plans.values()):
+            _close_plan(plan, sink)
+        open_plans.clear()
+        totals.files = len(files)
+        totals.findings = sink.counts["findings"]
+        analysis = Analysis(
+            statements=_statement_frame(sink.statements),
+            findings=pd.DataFrame(sink.findings, columns=FINDING_COLUMNS),
+            links=pd.DataFrame(sink.links, columns=LINK_COLUMNS),
+            plans=_plan_frame(sink.plans),
+            errors=pd.DataFrame(sink.errors, columns=ERROR_COLUMNS),
+            personal_data=pd.DataFrame(
+                [{"file": f, "kind": k, "count": n} for (f, k), n in sorted(pii.items())],
+                columns=PII_COLUMNS),
+            totals=totals, warnings=warnings,
+        )
+        if writer is not None:
+            writer.finish(analysis, report)
+        return analysis
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+
+
+class _Sink:
+    """Where results go: streamed to the output folder, kept in memory, or both.
+
+    With an output folder, only the plans (one row each) and the first ``ERRORS_KEPT`` errors
+    stay in memory, so memory does not grow with the input.
+    """
+
+    ERRORS_KEPT = 10_000
+
+    def __init__(self, writer: _Writer | None, *, keep_statements: bool, keep_tables: bool):
+        self.writer = writer
+        self.keep_statements = keep_statements
+        self.keep_tables = keep_tables
+        self.counts: Counter = Counter()
+        self.statements: list[dict] = []
+        self.findings: list[dict] = []
+        self.links: list[dict] = []
+        self.plans: list[dict] = []
+        self.errors: list[dict] = []
+
+    def add(self, name: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        self.counts[name] += len(rows)
+        if self.writer is not None and name in ("statements", "findings", "links", "errors"):
+            self.writer.append(name, rows)
+        keep = (name == "plans" or (name == "statements" and self.keep_statements)
+                or (name in ("findings", "links") and self.keep_tables))
+        if name == "errors":
+            room = self.ERRORS_KEPT - len(self.errors)
+            if self.keep_tables or room > 0:
+                self.errors.extend(rows if self.keep_tables else rows[:room])
+        elif keep:
+            getattr(self, name).extend(rows)
+
+
+# -- units -------------------------------------------------------------------------------------
+def _file_units(files: list[Path], chunk_size: int, text_column: str | None,
+                errors: list[dict], totals: Totals) -> Iterator[_Unit]:
+    for path in files:
+        if is_table(path):
+            try:
+                for chunk in read_table(path, text_column=text_column, chunk_size=chunk_size):
+                    yield _Unit("rows", str(path), chunk.frame, chunk.warnings)
+            except TableError as exc:
+                errors.append({"file": str(path), "location": "", "reason": exc.message})
+                totals.files_failed += 1
+        else:
+            yield _Unit("document", str(path))
+
+
+def _frame_units(frame: pd.DataFrame, chunk_size: int, text_column: str | None
+                 ) -> Iterator[_Unit]:
+    from ehcp_nlp.bulk.tables import _columns, _normalise
+
+    mapping = _columns(Path("<DataFrame>"), frame.columns, text_column)
+    for begin in range(0, len(frame), chunk_size):
+        part = frame.iloc[begin : begin + chunk_size]
+        yield _Unit("rows", "<DataFrame>", _normalise(part, mapping, begin + 1))
+
+
+def _estimate_rows(files: list[Path]) -> int:
+    """Rows in the tables (cheap counts), plus about 40 statements a document."""
+    total = 0
+    for path in files:
+        try:
+            suffix = path.suffix.lower()
+            if suffix in (".csv", ".tsv", ".tab", ".jsonl", ".ndjson"):
+                with path.open("rb") as fh:
+                    total += sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20),
+                                                                       b""))
+            elif suffix in (".parquet", ".pq"):
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(path).metadata.num_rows
+            elif is_table(path):
+                total += 1000
+            else:
+                total += 40
+        except Exception:  # noqa: BLE001 - an estimate only; reading will report the error
+            total += 40
+    return total
+
+
+# -- scoring -----------------------------------------------------------------------------------
+def _run(units: Iterator[_Unit], scorer, jobs: int, redact: bool) -> Iterator[_UnitResult]:
+    if jobs == 1 or scorer.info.get("path") is None:
+        for unit in units:
+            yield _process(unit, scorer, redact)
+        return
+    from joblib import Parallel, delayed
+
+    path = scorer.info["path"]
+    parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+    yield from parallel(delayed(_process_in_worker)(unit, path, redact) for unit in units)
+
+
+_WORKER_SCORERS: dict[str, Any] = {}
+
+
+def _process_in_worker(unit: _Unit, model_path: str, redact: bool) -> _UnitResult:
+    scorer = _WORKER_SCORERS.get(model_path)
+    if scorer is None:
+        import ehcp_nlp
+
+        scorer = _WORKER_SCORERS[model_path] = ehcp_nlp.load(model_path)
+    return _process(unit, scorer, redact)
+
+
+def _process(unit: _Unit, scorer, redact: bool) -> _UnitResult:
+    if unit.kind == "document":
+        return _process_document(unit, scorer, redact)
+    return _process_rows(unit, scorer, redact)
+
+
+def _clean(texts: list[str], redact: bool) -> tuple[list[str], Counter]:
+    from ehcp_nlp.bulk import pii
+
+    counts = pii.count_personal_data(texts)
+    if redact and counts:
+        texts = [pii.redact(t) for t in texts]
+    return texts, counts
+
+
+def _score(scorer, texts: list[str]) -> list[dict[str, Any]]:
+    return [score_row(s) for s in scorer.score_many(texts, batch_size=2000)]
+
+
+def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
+    from ehcp_nlp.bulk.documents import read_document
+
+    result = _UnitResult([], [], [], [], [], Counter(), unit.file, [], 0, 0, 0)
+    try:
+        plan = read_document(unit.file)
+    except EhcpError as exc:
+        result.errors.append({"file": unit.file, "location": "", "reason": exc.message})
+        result.file_failed = True
+        return result
+    result.warnings.extend(plan.warnings)
+    texts, result.personal_data = _clean([s.text for s in plan.statements], redact)
+    result.read = len(texts)
+    rows = []
+    for statement, text, scores in zip(plan.statements, texts, _score(scorer, texts),
+                                       strict=True):
+        rows.append({**_location_columns(plan.plan_id, statement.order, statement.section,
+                                         statement.heading, statement.source,
+                                         statement.row_key),
+                     "text": text, **scores})
+    result.statements = rows
+    result.scored = len(rows)
+    checked = check_plan(rows, PlanFacts(plan.plan_id, unit.file, plan.year_group, plan.age,
+                                         plan.sections_found))
+    result.findings, result.links, result.plans = (checked.findings, checked.links,
+                                                   [checked.plan])
+    return result
+
+
+def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
+    frame = unit.rows
+    result = _UnitResult([], [], [], [], [], Counter(), unit.file, list(unit.warnings),
+                         len(frame), 0, 0)
+    columns = {name: frame[name].tolist() for name in
+               ("text", "plan_id", "section", "year_group", "age", "row")}
+    keep = []
+    for i, (text, row_number) in enumerate(zip(columns["text"], columns["row"], strict=True)):
+        stripped = text.strip() if isinstance(text, str) else ""
+        if not stripped:
+            result.errors.append({"file": unit.file, "location": f"row {row_number}",
+                                  "reason": "empty text: nothing to score"})
+            result.failed += 1
+            continue
+        if len(stripped) > MAX_CHARS:
+            result.errors.append({"file": unit.file, "location": f"row {row_number}", "reason": (
+                f"text of {len(stripped):,} characters: scored on its first {MAX_CHARS:,}")})
+        keep.append(i)
+    if not keep:
+        return result
+    cleaned, result.personal_data = _clean([columns["text"][i].strip() for i in keep], redact)
+    stem = Path(unit.file).stem if unit.file != "<DataFrame>" else "row"
+    sections: dict[str, str] = {}
+    rows = []
+    for i, text, scores in zip(keep, cleaned, _score(scorer, cleaned), strict=True):
+        plan_id = columns["plan_id"][i] or ""
+        raw_section = columns["section"][i]
+        section = sections.get(raw_section)
+        if section is None:
+            section = sections[raw_section] = _section(raw_section)
+        row_number = int(columns["row"][i])
+        rows.append({
+            "plan_id": plan_id, "statement_id": f"{plan_id or stem}-{row_number}",
+            "order": row_number, "section": section, "heading": raw_section,
+            "location": f"{unit.file}, row {row_number}", "file": unit.file, "page": None,
+            "paragraph": None, "table": None, "row": row_number, "cell": None, "row_key": "",
+            "text": text, "year_group": _number(columns["year_group"][i]),
+            "age": _number(columns["age"][i]), **scores,
+        })
+    result.statements = rows
+    result.scored = len(rows)
+    return result
+
+
+def _location_columns(plan_id: str, order: int, section: str, heading: str, source: Source,
+                      row_key: str | None) -> dict[str, Any]:
+    return {"plan_id": plan_id, "statement_id": f"{plan_id}-{order:04d}", "order": order,
+            "section": section, "heading": heading, "location": str(source),
+            "file": source.file, "page": source.page, "paragraph": source.paragraph,
+            "table": source.table, "row": source.row, "cell": source.cell,
+            "row_key": row_key or ""}
+
+
+def _section(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    letter = value.upper().removeprefix("SECTION").strip()
+    if letter[:1] in SECTIONS and (len(letter) == 1 or letter[1:] in ("1", "2")):
+        return letter[0]
+    from ehcp_nlp.bulk.sections import section_of_heading
+
+    return section_of_heading(value) or ""
+
+
+def _number(value) -> float:
+    try:
+        return float(str(value).strip().removeprefix("Year").removeprefix("Y").strip())
+    except ValueError:
+        return math.nan
+
+
+def _statement_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=STATEMENT_COLUMNS)
+    frame = pd.DataFrame(rows)
+    for column in ("smart", "quantified"):
+        if column in frame:
+            frame[column] = frame[column].astype("boolean")
+    first = [c for c in STATEMENT_COLUMNS if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+# -- plans from tables -------------------------------------------------------------------------
+@dataclass(slots=True)
+class _OpenPlan:
+    plan_id: str
+    file: str
+    rows: list[dict[str, Any]]
+    year_group: float = math.nan
+    age: float = math.nan
+    sections: set[str] = field(default_factory=set)
+
+
+def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenPlan],
+                        sink: _Sink) -> None:
+    """Hold table rows by plan; close the plans this chunk no longer mentions."""
+    here = set()
+    for row in rows:
+        plan_id = row["plan_id"]
+        if not plan_id:
+            continue
+        here.add(plan_id)
+        plan = open_plans.get(plan_id)
+        if plan is None:
+            plan = open_plans[plan_id] = _OpenPlan(plan_id, row["file"], [])
+        plan.rows.append({k: v for k, v in row.items() if k not in _NOT_CHECKED})
+        if row["section"]:
+            plan.sections.add(row["section"])
+        if not math.isnan(row["year_group"]):
+            plan.year_group = row["year_group"]
+        if not math.isnan(row["age"]):
+            plan.age = row["age"]
+    for plan_id in [p for p in open_plans if p not in here]:
+        _close_plan(open_plans.pop(plan_id), sink)
+
+
+#: Columns the plan checks do not read (not held while a plan is open).
+_NOT_CHECKED = frozenset({"heading", "file", "page", "paragraph", "table", "row", "cell",
+                          "order", "findings"})
+
+
+def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
+    facts = PlanFacts(plan.plan_id, plan.file,
+                      None if math.isnan(plan.year_group) else int(plan.year_group),
+                      None if math.isnan(plan.age) else int(plan.age),
+                      None)  # a table lists statements, not headings: no missing_section
+    checked = check_plan(plan.rows, facts)
+    sink.add("findings", checked.findings)
+    sink.add("links", checked.links)
+    sink.add("plans", [checked.plan])
+
+
+def _plan_frame(plans: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(plans)
+    if frame.empty:
+        return pd.DataFrame(columns=["plan_id", "file", "score"])
+    return frame
+
+
+# -- writing -----------------------------------------------------------------------------------
+class _Writer:
+    """Write the outputs into a folder atomically: each file appears whole, or not at all.
+
+    Everything is written into a hidden working folder inside ``folder`` and moved into place
+    (``os.replace``) once the analysis has finished; a crash or Ctrl-C leaves no partial file
+    in the folder.
+    """
+
+    def __init__(self, folder: Path, fmt: str, force: bool) -> None:
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder}: is a file; give a folder for --out")
+        if folder.is_dir() and any(folder.iterdir()) and not force:
+            raise OutputError(f"{folder}: is not empty; choose another folder or pass --force "
+                              f"to replace the analysis in it")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.fmt = fmt
+        self.work = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
+        self._files: dict[str, Any] = {}
+        self._writers: dict[str, Any] = {}
+        self._columns: dict[str, list[str]] = {}
+        self._parquet = None
+        self._pending: list[dict] = []
+
+    def path(self, name: str) -> Path:
+        return self.work / (f"statements.{self.fmt}" if name == "statements" else f"{name}.csv")
+
+    def append(self, name: str, rows: list[dict]) -> None:
+        """Append rows to one of the streamed tables."""
+        if name == "statements" and self.fmt != "csv":
+            self._append_statements(rows)
+            return
+        writer = self._writers.get(name)
+        if writer is None:
+            columns = {"findings": FINDING_COLUMNS, "links": LINK_COLUMNS,
+                       "errors": ERROR_COLUMNS}.get(name) or list(rows[0])
+            handle = self._files[name] = self.path(name).open("w", encoding="utf-8",
+                                                              newline="")
+            writer = self._writers[name] = csv.DictWriter(handle, columns,
+                                                          extrasaction="ignore")
+            writer.writeheader()
+        writer.writerows(_plain(row) for row in rows)
+
+    def _append_statements(self, rows: list[dict]) -> None:
+        if self.fmt == "jsonl":
+            handle = self._files.get("statements")
+            if handle is None:
+                handle = self._files["statements"] = self.path("statements").open(
+                    "w", encoding="utf-8")
+            handle.writelines(json.dumps(_plain(row, None), ensure_ascii=False) + "\n"
+                              for row in rows)
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._parquet is None:
+            schema = pa.schema([(c, _arrow_type(c)) for c in rows[0]])
+            self._parquet = pq.ParquetWriter(self.path("statements"), schema)
+        schema = self._parquet.schema
+        table = pa.Table.from_pylist([_plain(r, None) for r in rows], schema=schema)
+        self._parquet.write_table(table)
+
+    def _close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+
+    def finish(self, analysis: Analysis, report: bool) -> None:
+        """Write the small tables and the report, then move everything into place."""
+        self._close()
+        if not self.path("statements").exists():
+            _empty_statements(self.path("statements"), self.fmt)
+        for name, columns in (("findings", FINDING_COLUMNS), ("links", LINK_COLUMNS),
+                              ("errors", ERROR_COLUMNS)):
+            if not self.path(name).exists():
+                pd.DataFrame(columns=columns).to_csv(self.path(name), index=False)
+        analysis.plans.to_csv(self.work / "plans.csv", index=False)
+        analysis.personal_data.to_csv(self.work / "personal_data.csv", index=False)
+        if report:
+            self._report(analysis)
+        for item in sorted(self.work.iterdir()):
+            os.replace(item, self.folder / item.name)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def _report(self, analysis: Analysis, limit: int = REPORT_LIMIT) -> None:
+        from ehcp_nlp.bulk.checks import WEIGHTS
+        from ehcp_nlp.bulk.report import render_report
+
+        def back(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+            if len(frame) or not self.path(name).exists():
+                return frame
+            return pd.read_csv(self.path(name), nrows=limit, keep_default_na=False,
+                               na_values=[""], dtype=str if name != "links" else None)
+
+        statements = analysis.statements
+        if statements.empty and self.fmt == "csv":
+            statements = _read_statements(self.path("statements"), limit)
+        html = render_report(statements, back("findings", analysis.findings),
+                             back("links", analysis.links), analysis.plans,
+                             back("errors", analysis.errors), weights=WEIGHTS)
+        (self.work / "report.html").write_text(html, encoding="utf-8")
+
+    def abort(self) -> None:
+        """Remove what was written so far (nothing half-written is left behind)."""
+        try:
+            self._close()
+        except Exception:  # noqa: BLE001 - best effort while failing
+            pass
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+_INT_COLUMNS = frozenset({"order", "page", "paragraph", "table", "row", "cell"})
+_BOOL_COLUMNS = frozenset({"smart", "quantified", "specific", "measurable", "achievable",
+                           "realistic", "time_bound"})
+
+
+def _arrow_type(column: str):
+    import pyarrow as pa
+
+    if column in _INT_COLUMNS:
+        return pa.int64()
+    if column in _BOOL_COLUMNS or column.startswith("provision_"):
+        return pa.bool_()
+    if column.startswith("p_") or column.endswith("_probability") or column in ("year_group",
+                                                                                  "age"):
+        return pa.float64()
+    return pa.string()
+
+
+def _plain(row: dict, missing: Any = "") -> dict:
+    """The row with NaN as ``missing`` (empty in CSV, null in JSON and Parquet)."""
+    return {k: (missing if isinstance(v, float) and v != v else v) for k, v in row.items()}
+
+
+def _read_statements(path: Path, limit: int) -> pd.DataFrame:
+    frame = pd.read_csv(path, nrows=limit, keep_default_na=False, na_values=[""],
+                        dtype={"section": str, "row_key": str, "plan_id": str, "heading": str})
+    for column in ("smart", "quantified"):
+        if column in frame:
+            frame[column] = frame[column].map({True: True, False: False, "True": True,
+                                               "False": False}).astype("boolean")
+    return frame
+
+
+def _empty_statements(path: Path, fmt: str) -> None:
+    empty = pd.DataFrame(columns=STATEMENT_COLUMNS)
+    if fmt == "csv":
+        empty.to_csv(path, index=False)
+    elif fmt == "jsonl":
+        path.write_text("", encoding="utf-8")
+    else:
+        empty.to_parquet(path, index=False)
+
+
+__all__ = ["Analysis", "OutputError", "Totals", "analyse", "discover", "SECTION_TYPES"]

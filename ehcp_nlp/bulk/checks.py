@@ -1,0 +1,310 @@
+"""Plan-level checks: the golden thread of one plan, its findings and its summary score.
+
+Input: the plan's scored statements (rows with the columns of ``statements.csv``: ``section``,
+``row_key``, ``text``, ``type``, ``p_<type>``, ``smart``, ``quantified``, ``area``, ``pfa``,
+``subject``...). Output: findings, links (need -> outcome -> provision) and one summary row.
+
+Rules, in the words of the SEND Code of Practice (9.61-9.69):
+
+- ``outcome_not_smart``: an outcome in Section E that is not SMART.
+- ``provision_not_specific``: provision in Section F, G or H that is not specified and
+  quantified (what, who, how often, how long).
+- ``statement_misplaced``: a statement whose type does not fit its section, read with
+  confidence (the probability of the section's own type under ``MISPLACED_BELOW``). Section A
+  is not checked (views, interests, personal details and descriptions there read as anything);
+  Sections C and D only for outcomes, because they also describe the services involved.
+- ``need_without_outcome``: a special educational need (Section B) that no outcome meets. A
+  statement that only records a diagnosis is context and needs no outcome of its own.
+- ``outcome_without_provision``: an outcome that no provision serves.
+- ``no_pfa_outcomes``: the child is in Year 9 or above (or 14 or older) and no outcome prepares
+  for adulthood.
+- ``outcome_not_person_centred``: an outcome in Section E written from a service's
+  perspective (what staff or a service will do, see or ensure).
+- ``missing_section``: a section of A to K has no heading in the document.
+
+Links come from the table rows where the layout puts need, outcome and provision side by side
+(``row_key``), and otherwise from the area of need and textual similarity: an outcome meets a
+need when their word overlap (cosine of stemmed content words), plus a bonus when they share
+an area of need, reaches ``LINK_AT``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS
+
+#: A statement is misplaced when the probability of its section's type is below this.
+MISPLACED_BELOW = 0.01
+#: Similarity (plus the same-area bonus) at which two statements are linked.
+LINK_AT = 0.3
+#: Added to the similarity of two statements with the same area of need.
+SAME_AREA_BONUS = 0.15
+#: Weights of the parts of a plan's score (renormalised over the parts that apply).
+WEIGHTS = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
+           "sections": 0.1, "pfa": 0.05}
+#: Preparing for adulthood is checked from this school year, or this age.
+PFA_YEAR, PFA_AGE = 9, 14
+
+_WORD = re.compile(r"[a-z]+")
+_DIAGNOSIS = re.compile(r"\bdiagnos(?:is|ed|es)\b|\bhas (?:a|an) [a-z]+ (?:disorder|syndrome)\b",
+                        re.IGNORECASE)
+_NEED_WORDS = re.compile(r"\b(?:finds?|struggles?|difficult|hard|cannot|can't|unable|needs?|"
+                         r"avoids?|refuses?|not yet|below|delay|low)\b", re.IGNORECASE)
+_STOP = frozenset("""a about above after again all also an and any are as at be because been
+before being below between both but by can could did do does doing down during each few for
+from further had has have having he her here hers herself him himself his how i if in into is
+it its itself just me more most my myself no nor not now of off on once only or other our out
+over own same she should so some such than that the their them then there these they this
+those through to too under until up very was we were what when where which while who whom
+why will with would you your year years term week weeks day days time times will able
+""".split())
+
+
+@dataclass(slots=True)
+class PlanFacts:
+    """What is known about a plan besides its statements.
+
+    Attributes
+    ----------
+    plan_id, file
+        The plan and where it came from.
+    year_group, age
+        The child's school year and age, when given or found.
+    sections_found
+        The sections whose heading the document has; ``None`` when the input cannot tell
+        (a table without a section column), which skips ``missing_section``.
+    """
+
+    plan_id: str
+    file: str
+    year_group: int | None = None
+    age: int | None = None
+    sections_found: Sequence[str] | None = None
+
+
+@dataclass(slots=True)
+class PlanResult:
+    """The checks' output for one plan: rows for findings.csv, links.csv and plans.csv."""
+
+    findings: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    plan: dict[str, Any]
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(w[:6] for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP)
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _role(row: dict[str, Any]) -> str | None:
+    """The statement's role in the golden thread, from its section and its predicted type."""
+    section, kind = row.get("section") or "", row["type"]
+    expected = SECTION_TYPES.get(section)
+    if expected is None:
+        return kind if not section else None
+    return kind if kind == expected else None
+
+
+def _misplaced(row: dict[str, Any]) -> bool:
+    section, kind = row.get("section") or "", row["type"]
+    expected = SECTION_TYPES.get(section)
+    if expected is None or kind == expected or section == "A":
+        return False
+    if section in ("C", "D") and kind != "outcome":
+        return False
+    return float(row.get(f"p_{expected}", 0.0)) < MISPLACED_BELOW
+
+
+def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
+    """Check one plan's scored statements; return its findings, links and summary."""
+    findings: list[dict[str, Any]] = []
+
+    def finding(code: str, message: str, row: dict[str, Any] | None = None,
+                section: str = "") -> None:
+        findings.append({
+            "plan_id": facts.plan_id, "code": code,
+            "section": row.get("section", "") if row is not None else section,
+            "statement_id": row.get("statement_id", "") if row is not None else "",
+            "statement": row.get("text", "") if row is not None else "",
+            "location": row.get("location", "") if row is not None else facts.file,
+            "message": message,
+        })
+
+    needs, outcomes, provision, misplaced = [], [], [], 0
+    placed = 0
+    for row in rows:
+        if SECTION_TYPES.get(row.get("section") or ""):
+            placed += 1
+        if _misplaced(row):
+            misplaced += 1
+            expected = SECTION_TYPES[row["section"]]
+            finding("statement_misplaced",
+                    f"Section {row['section']} holds {expected} statements, but this reads "
+                    f"as {_article(row['type'])} {row['type']} "
+                    f"(p={float(row.get('p_' + row['type'], 0)):.2f}); move it or rewrite it.",
+                    row)
+            continue
+        role = _role(row)
+        if role == "need" and row.get("section", "") in ("B", ""):
+            needs.append(row)
+        elif role == "outcome":
+            outcomes.append(row)
+        elif role == "provision":
+            provision.append(row)
+
+    for row in outcomes:
+        if row.get("subject") == "service":
+            finding("outcome_not_person_centred",
+                    "Written from a service's perspective: it says what adults will do, see or "
+                    "ensure, not what the child will achieve.", row)
+        elif row.get("smart") is False or row.get("smart") == "False":
+            failing = [c for c in ("specific", "measurable", "achievable", "realistic",
+                                   "time_bound") if row.get(c) in (False, "False")]
+            finding("outcome_not_smart",
+                    "Not a SMART outcome" + (f": not {', not '.join(failing)}".replace(
+                        "not time_bound", "no time frame") if failing else "") + ".", row)
+    for row in provision:
+        if row.get("quantified") is False or row.get("quantified") == "False":
+            missing = [p.replace("_", " ") for p in ("what", "who", "how_often", "how_long")
+                       if row.get(f"provision_{p}") in (False, "False")]
+            finding("provision_not_specific",
+                    "Provision not specified and quantified"
+                    + (f": missing {', '.join(missing)}" if missing else "") + ".", row)
+
+    links, need_linked, outcome_linked = _link(needs, outcomes, provision, facts.plan_id)
+    for row in needs:
+        if row["statement_id"] not in need_linked and not _context_only(row["text"]):
+            finding("need_without_outcome",
+                    "No outcome meets this need (no outcome in its table row, and none on the "
+                    "same area with similar wording).", row)
+    for row in outcomes:
+        if row["statement_id"] not in outcome_linked:
+            finding("outcome_without_provision",
+                    "No provision serves this outcome (none in its table row, and none on the "
+                    "same area with similar wording).", row)
+
+    pfa_applies = (facts.year_group is not None and facts.year_group >= PFA_YEAR) or (
+        facts.age is not None and facts.age >= PFA_AGE)
+    pfa_outcomes = [r for r in outcomes if r.get("pfa", "none") not in ("none", "")]
+    if pfa_applies and not pfa_outcomes:
+        finding("no_pfa_outcomes",
+                "From Year 9 outcomes must prepare for adulthood (employment, independent "
+                "living, community, health), and this plan has none.", section="E")
+    missing = []
+    if facts.sections_found is not None:
+        missing = [s for s in SECTIONS if s not in facts.sections_found]
+        for section in missing:
+            finding("missing_section", f"The plan has no Section {section}.", section=section)
+
+    smart = [r for r in outcomes if r.get("smart") in (True, "True")]
+    quantified = [r for r in provision if r.get("quantified") in (True, "True")]
+    parts = {
+        "smart": len(smart) / len(outcomes) if outcomes else 0.0,
+        "quantified": len(quantified) / len(provision) if provision else 0.0,
+        "thread": _mean([len(need_linked & {r["statement_id"] for r in needs}) / len(needs)
+                         if needs else math.nan,
+                         len(outcome_linked) / len(outcomes) if outcomes else math.nan]),
+        "placement": 1 - misplaced / placed if placed else math.nan,
+        "sections": (1 - len(missing) / len(SECTIONS)) if facts.sections_found is not None
+        else math.nan,
+        "pfa": (1.0 if pfa_outcomes else 0.0) if pfa_applies else math.nan,
+    }
+    score = _weighted(parts)
+    kinds = [r["type"] for r in rows]
+    plan = {
+        "plan_id": facts.plan_id, "file": facts.file,
+        "year_group": facts.year_group, "age": facts.age,
+        "statements": len(rows), "aspirations": kinds.count("aspiration"),
+        "needs": kinds.count("need"), "outcomes": len(outcomes), "provision": len(provision),
+        "smart_rate": len(smart) / len(outcomes) if outcomes else math.nan,
+        "quantified_rate": len(quantified) / len(provision) if provision else math.nan,
+        "findings": len(findings), "score": score,
+        **{f"part_{name}": value for name, value in parts.items()},
+    }
+    return PlanResult(findings, links, plan)
+
+
+def _link(needs, outcomes, provision, plan_id: str):
+    """Link needs to outcomes and outcomes to provision; return links and what is linked."""
+    terms = {r["statement_id"]: _terms(r["text"]) for r in (*needs, *outcomes, *provision)}
+    links: list[dict[str, Any]] = []
+    need_linked: set[str] = set()
+    outcome_linked: set[str] = set()
+    # outcome -> provision
+    served: dict[str, list[tuple[str, str, float]]] = {}
+    for outcome in outcomes:
+        for item, how, similarity in _matches(outcome, provision, terms):
+            served.setdefault(outcome["statement_id"], []).append((item, how, similarity))
+            outcome_linked.add(outcome["statement_id"])
+    # need -> outcome (-> provision)
+    met: set[str] = set()
+    for need in needs:
+        for outcome_id, how, similarity in _matches(need, outcomes, terms):
+            need_linked.add(need["statement_id"])
+            met.add(outcome_id)
+            for provision_id, how_p, similarity_p in served.get(outcome_id, [("", "", 0.0)]):
+                links.append({"plan_id": plan_id, "need_id": need["statement_id"],
+                              "outcome_id": outcome_id, "provision_id": provision_id,
+                              "link": how if not how_p or how_p == how else f"{how}; {how_p}",
+                              "similarity": round(min(similarity, similarity_p)
+                                                  if provision_id else similarity, 3)})
+    for outcome in outcomes:  # outcomes no need links to still show their provision
+        if outcome["statement_id"] in met:
+            continue
+        for provision_id, how, similarity in served.get(outcome["statement_id"],
+                                                        [("", "", 0.0)]):
+            links.append({"plan_id": plan_id, "need_id": "",
+                          "outcome_id": outcome["statement_id"], "provision_id": provision_id,
+                          "link": how, "similarity": round(similarity, 3)})
+    return links, need_linked, outcome_linked
+
+
+def _matches(row, candidates, terms) -> list[tuple[str, str, float]]:
+    """The candidates linked to a statement: its table row's, else the most similar."""
+    key = row.get("row_key")
+    if key:
+        same_row = [(c["statement_id"], "table row", 1.0) for c in candidates
+                    if c.get("row_key") == key]
+        if same_row:
+            return same_row
+    mine = terms[row["statement_id"]]
+    best: tuple[str, str, float] | None = None
+    for candidate in candidates:
+        similarity = _similarity(mine, terms[candidate["statement_id"]])
+        if row.get("area") and candidate.get("area") == row.get("area"):
+            similarity += SAME_AREA_BONUS
+        if similarity >= LINK_AT and (best is None or similarity > best[2]):
+            best = (candidate["statement_id"], "area and similarity", similarity)
+    return [best] if best else []
+
+
+def _context_only(text: str) -> bool:
+    """A diagnosis with no difficulty described: context rather than a need to meet."""
+    return bool(_DIAGNOSIS.search(text)) and not _NEED_WORDS.search(text)
+
+
+def _mean(values: list[float]) -> float:
+    present = [v for v in values if not math.isnan(v)]
+    return sum(present) / len(present) if present else math.nan
+
+
+def _weighted(parts: dict[str, float]) -> float:
+    total = sum(WEIGHTS[name] for name, value in parts.items() if not math.isnan(value))
+    if not total:
+        return math.nan
+    return round(100 * sum(WEIGHTS[name] * value for name, value in parts.items()
+                           if not math.isnan(value)) / total, 1)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

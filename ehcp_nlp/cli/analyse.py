@@ -1,0 +1,81 @@
+"""``ehcp analyse``: analyse plans and tables in bulk and write the tables and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ehcp_nlp.cli.common import ModelOption, console
+
+
+def analyse(
+    inputs: Annotated[list[str], typer.Argument(
+        help="Plan documents (DOCX, PDF, Markdown, text), tables (CSV, TSV, JSONL, Parquet, "
+             "Excel), folders of them, or glob patterns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")],
+    fmt: Annotated[str, typer.Option("--format", help="Format of the statements table: csv, "
+                                     "parquet or jsonl.")] = "csv",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    text_column: Annotated[str | None, typer.Option(
+        "--text-column", help="The tables' text column, when it is not 'text' or "
+                              "'statement'.")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Replace personal data in every "
+                                         "output, the report included.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not "
+                                        "empty, replacing a previous analysis.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Score every statement of many plans, check each plan's golden thread, write a report."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from ehcp_nlp import load
+    from ehcp_nlp.bulk import analyse as run
+
+    scorer = load(model)
+    screen = console()
+    columns = (TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("statements · {task.fields[files]} files · {task.fields[rate]}/s"),
+               TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=screen, transient=True,
+                  disable=not screen.is_terminal) as bar:
+        task = bar.add_task("analyse", total=None, files="0", rate="0")
+
+        def progress(state: dict) -> None:
+            elapsed = max(state.get("elapsed", 0.0), 1e-9)
+            total = max(state["rows_total"], state["statements"])
+            bar.update(task, completed=state["statements"], total=total,
+                       files=f"{state['files']}/{state['files_total']}",
+                       rate=f"{state['statements'] / elapsed:,.0f}")
+
+        result = run(inputs, scorer=scorer, out=out, fmt=fmt, jobs=jobs,
+                     text_column=text_column, redact=redact, force=force,
+                     report=not no_report, progress=progress)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    for row in result.errors.itertuples():
+        where = f" ({row.location})" if row.location else ""
+        typer.echo(f"not analysed: {row.file}{where}: {row.reason}", err=True)
+    if len(result.personal_data):
+        by_file = result.personal_data.groupby("file")
+        for file, rows in by_file:
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in
+                               zip(rows["kind"], rows["count"], strict=True))
+            action = "redacted" if redact else "left in the outputs (use --redact)"
+            typer.echo(f"personal data in {file}: {counts}; {action}", err=True)
+    totals = result.totals
+    screen.print(f"read {totals.read:,} statements from {totals.files:,} files; scored "
+                 f"{totals.scored:,}; failed {totals.failed:,} statements and "
+                 f"{totals.files_failed:,} files; {len(result.plans):,} plans, "
+                 f"{len(result.findings):,} findings")
+    screen.print(f"written to {out}/: statements.{fmt}, findings.csv, links.csv, plans.csv, "
+                 "errors.csv, personal_data.csv" + ("" if no_report else ", report.html"))

@@ -1,0 +1,272 @@
+"""Bulk analysis: tables in every format, plan checks, outputs, errors, workers, Dask, CLI."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ehcp_nlp.bulk import OutputError, analyse, discover
+from ehcp_nlp.bulk.checks import PlanFacts, check_plan
+from ehcp_nlp.bulk.tables import TableError, read_table
+from ehcp_nlp.cli import app
+
+ROWS = [
+    ("p1", "A", "I want to work with animals when I leave school.", 15),
+    ("p1", "B", "Sam finds it hard to start conversations with other students.", 15),
+    ("p1", "E", "By July 2027, Sam will start a conversation with a peer in 4 of 5 "
+                "observed lunchtimes.", 15),
+    ("p1", "E", "Sam will be more confident.", 15),
+    ("p1", "F", "A weekly 30-minute social skills group run by the speech and language "
+                "therapist for two terms.", 15),
+    ("p1", "F", "Access to a quiet space as needed.", 15),
+    ("p2", "B", "Ava's reading is two years behind her age.", 8),
+    ("p2", "E", "By the end of Year 4, Ava will read 50 common words aloud without help.", 8),
+    ("p2", "F", "Daily 15-minute phonics sessions with a trained teaching assistant.", 8),
+]
+
+
+@pytest.fixture
+def table():
+    return pd.DataFrame(ROWS, columns=["plan_id", "section", "text", "age"])
+
+
+@pytest.fixture(scope="module")
+def saved_model(small_scorer, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "m"
+    small_scorer.save(path)
+    return path
+
+
+def write(frame: pd.DataFrame, path, kind: str):
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    elif kind == "tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif kind == "jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif kind == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_excel(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("kind,suffix", [("csv", ".csv"), ("tsv", ".tsv"), ("jsonl", ".jsonl"),
+                                         ("parquet", ".parquet"), ("excel", ".xlsx")])
+def test_every_table_format_reads_the_same_rows(table, tmp_path, kind, suffix):
+    path = write(table, tmp_path / f"t{suffix}", kind)
+    chunks = list(read_table(path, chunk_size=4))
+    frame = pd.concat([c.frame for c in chunks], ignore_index=True)
+    assert [len(c.frame) for c in chunks] == [4, 4, 1]
+    assert frame["text"].tolist() == table["text"].tolist()
+    assert frame["plan_id"].tolist() == table["plan_id"].tolist()
+    assert frame["row"].tolist() == list(range(1, len(table) + 1))
+    assert frame["age"].astype(float).tolist() == table["age"].astype(float).tolist()
+
+
+def test_windows_1252_tables_are_read_with_a_warning(tmp_path):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes("text\nZo\u00eb will read \u201cten\u201d words.\n".encode("cp1252"))
+    chunks = list(read_table(path))
+    assert chunks[0].frame["text"][0] == "Zo\u00eb will read \u201cten\u201d words."
+    assert "Windows-1252" in chunks[0].warnings[0]
+
+
+def test_a_table_without_a_text_column_names_its_columns(tmp_path):
+    path = tmp_path / "wrong.csv"
+    pd.DataFrame({"words": ["x"], "plan": ["p"]}).to_csv(path, index=False)
+    with pytest.raises(TableError, match="no text column.*columns are words, plan.*--text-column"):
+        list(read_table(path))
+    assert list(read_table(path, text_column="words"))[0].frame["text"][0] == "x"
+
+
+def test_analyse_a_frame_scores_every_row_and_checks_every_plan(small_scorer, table):
+    result = analyse(table, scorer=small_scorer)
+    assert len(result.statements) == len(table)
+    assert result.statements["plan_id"].tolist() == table["plan_id"].tolist()
+    assert set(result.plans["plan_id"]) == {"p1", "p2"}
+    plans = result.plans.set_index("plan_id")
+    for column in ("score", "part_smart", "part_quantified", "part_thread", "part_placement"):
+        assert column in plans.columns
+    assert 0 <= plans.loc["p1", "score"] <= 100
+    assert result.totals.read == result.totals.scored == len(table)
+    assert set(result.findings.columns) >= {"plan_id", "code", "section", "statement",
+                                            "message"}
+
+
+def test_no_row_is_lost_without_a_trace(small_scorer, table, tmp_path):
+    rows = pd.concat([table, pd.DataFrame([
+        {"plan_id": "p3", "section": "E", "text": "", "age": 9},
+        {"plan_id": "p3", "section": "E", "text": "   ", "age": 9},
+        {"plan_id": "p3", "section": "E", "text": "Will read. " * 2000, "age": 9},
+    ])], ignore_index=True)
+    path = tmp_path / "rows.csv"
+    rows.to_csv(path, index=False)
+    result = analyse([path], scorer=small_scorer)
+    assert result.totals.read == len(rows)
+    assert result.totals.scored + result.totals.failed == len(rows)
+    assert result.totals.failed == 2
+    reasons = result.errors["reason"].tolist()
+    assert sum("empty text" in r for r in reasons) == 2
+    assert any("characters: scored on its first" in r for r in reasons)
+    locations = set(result.errors["location"])
+    assert {"row 10", "row 11", "row 12"} <= locations
+
+
+def test_bad_files_are_reported_and_the_rest_analysed(small_scorer, table, tmp_path):
+    good = write(table, tmp_path / "good.csv", "csv")
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet at all")
+    pd.DataFrame({"other": ["x"]}).to_csv(tmp_path / "notext.csv", index=False)
+    result = analyse([tmp_path / "good.csv", tmp_path / "broken.parquet",
+                      tmp_path / "notext.csv", tmp_path / "missing.csv"], scorer=small_scorer)
+    assert result.totals.scored == len(table)
+    failed = dict(zip(result.errors["file"], result.errors["reason"], strict=True))
+    assert "could not be read as parquet" in failed[str(tmp_path / "broken.parquet")]
+    assert "no text column" in failed[str(tmp_path / "notext.csv")]
+    assert "no such file" in failed[str(tmp_path / "missing.csv")]
+    assert result.totals.files_failed == 3
+    assert good.exists()
+
+
+def test_discover_expands_folders_and_globs(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.csv").write_text("text\nx\n")
+    (tmp_path / "a" / "two.md").write_text("# Plan\n")
+    (tmp_path / "a" / "skip.png").write_bytes(b"\x89PNG")
+    files, errors = discover([tmp_path / "a", str(tmp_path / "a" / "*.csv"),
+                              str(tmp_path / "none-*.csv")])
+    assert sorted(p.name for p in files) == ["one.csv", "two.md"]
+    assert errors and "matches no plan or table file" in errors[0]["reason"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_outputs_are_written_in_each_format(small_scorer, table, tmp_path, fmt):
+    out = tmp_path / "out"
+    result = analyse(table, scorer=small_scorer, out=out, fmt=fmt, report=False)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([f"statements.{fmt}", "findings.csv", "links.csv", "plans.csv",
+                            "errors.csv", "personal_data.csv"])
+    statements = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+                  "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](out / f"statements.{fmt}")
+    assert len(statements) == len(table)
+    assert statements["text"].tolist() == table["text"].tolist()
+    assert len(pd.read_csv(out / "plans.csv")) == 2
+    assert result.totals.findings == len(pd.read_csv(out / "findings.csv"))
+
+
+def test_a_non_empty_output_folder_needs_force(small_scorer, table, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="not empty.*--force"):
+        analyse(table, scorer=small_scorer, out=out, report=False)
+    analyse(table, scorer=small_scorer, out=out, force=True, report=False)
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert (out / "statements.csv").exists()
+
+
+def test_an_interrupted_run_leaves_no_partial_file(small_scorer, table, tmp_path):
+    out = tmp_path / "out"
+
+    def interrupt(state):
+        raise KeyboardInterrupt
+
+    big = pd.concat([table] * 5, ignore_index=True)
+    with pytest.raises(KeyboardInterrupt):
+        analyse(big, scorer=small_scorer, out=out, chunk_size=10, progress=interrupt)
+    assert list(out.iterdir()) == []
+
+
+def test_worker_processes_give_the_same_statements(saved_model, table, tmp_path):
+    paths = []
+    for k in range(3):
+        paths.append(write(table.assign(plan_id=table["plan_id"] + f"-{k}"),
+                           tmp_path / f"t{k}.csv", "csv"))
+    one = analyse(paths, model=saved_model, chunk_size=4)
+    two = analyse(paths, model=saved_model, chunk_size=4, jobs=2)
+    columns = ["statement_id", "type", "smart_probability", "quantified_probability"]
+    pd.testing.assert_frame_equal(one.statements[columns], two.statements[columns])
+    assert sorted(one.plans["plan_id"]) == sorted(two.plans["plan_id"])
+
+
+def test_plan_checks_follow_table_rows_and_flag_the_broken_thread():
+    def row(i, section, kind, text, **extra):
+        base = {"statement_id": f"s{i}", "section": section, "type": kind, "text": text,
+                "area": "semh", "pfa": "none", "subject": "child", "smart": None,
+                "quantified": None, "location": f"row {i}", "row_key": "",
+                f"p_{kind}": 0.9}
+        return {**base, **extra}
+
+    rows = [
+        row(1, "B", "need", "Finds it hard to manage anger", row_key="t1r1"),
+        row(2, "E", "outcome", "Will use a calm-down plan", row_key="t1r1", smart=False,
+            specific=True, measurable=False, achievable=True, realistic=True,
+            time_bound=False),
+        row(3, "F", "provision", "Weekly ELSA session", row_key="t1r1", quantified=True),
+        row(4, "B", "need", "Is frightened of swimming pools and deep water"),
+        row(5, "E", "outcome", "Staff will see fewer incidents", subject="service"),
+        row(6, "G", "outcome", "By July she will book her own appointments",
+            p_provision=0.001),
+    ]
+    result = check_plan(rows, PlanFacts("p", "p.docx", year_group=10,
+                                        sections_found=["A", "B", "E", "F", "G"]))
+    codes = {(f["code"], f["statement_id"]) for f in result.findings}
+    assert ("outcome_not_smart", "s2") in codes
+    assert ("need_without_outcome", "s4") in codes
+    assert ("need_without_outcome", "s1") not in codes
+    assert ("outcome_not_person_centred", "s5") in codes
+    assert ("statement_misplaced", "s6") in codes
+    assert ("no_pfa_outcomes", "") in codes
+    missing = [f["section"] for f in result.findings if f["code"] == "missing_section"]
+    assert missing == ["C", "D", "H", "I", "J", "K"]
+    assert {"need_id": "s1", "outcome_id": "s2", "provision_id": "s3"}.items() <= \
+        next(link for link in result.links if link["need_id"] == "s1").items()
+    parts = {k: v for k, v in result.plan.items() if k.startswith("part_")}
+    weights = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
+               "sections": 0.1, "pfa": 0.05}
+    expected = 100 * sum(weights[k[5:]] * v for k, v in parts.items() if not np.isnan(v)) / \
+        sum(weights[k[5:]] for k, v in parts.items() if not np.isnan(v))
+    assert result.plan["score"] == pytest.approx(expected, abs=0.05)
+
+
+def test_dask_scores_partitions_like_the_library(small_scorer, saved_model, table):
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    from ehcp_nlp.bulk.cluster import score_meta, score_partition
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        frame = dd.from_pandas(table, npartitions=3)
+        scored = frame.map_partitions(score_partition, model=str(saved_model),
+                                      meta=score_meta(frame, model=str(saved_model)))
+        result = scored.compute()
+    expected = small_scorer.score_frame(table)
+    assert result["type"].tolist() == expected["type"].tolist()
+    np.testing.assert_allclose(result["smart_probability"], expected["smart_probability"])
+
+
+def test_cli_analyse_writes_the_folder_and_prints_totals(saved_model, table, tmp_path):
+    path = write(table, tmp_path / "plans.csv", "csv")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyse", str(path), "--out", str(out), "--model",
+                                      str(saved_model), "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert "read 9 statements from 1 files" in result.output
+    assert (out / "statements.csv").exists()
+    again = CliRunner().invoke(app, ["analyse", str(path), "--out", str(out), "--model",
+                                     str(saved_model), "--no-report"])
+    assert again.exit_code != 0
+    assert isinstance(again.exception, OutputError)
+
+
+def test_statements_json_columns_cover_the_score_json(small_scorer, table):
+    result = analyse(table, scorer=small_scorer)
+    score = json.loads(json.dumps(small_scorer.score(table["text"][0]).to_dict()))
+    columns = set(result.statements.columns)
+    assert {"type", "smart", "smart_probability", "quantified", "quantified_probability",
+            "area", "pfa", "findings"} <= columns
+    assert {f"p_{t}" for t in score["probabilities"]} <= columns
+    assert set(score["criteria"]) <= columns
