@@ -19,6 +19,8 @@ from ehcp_nlp.errors import EhcpError
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Analysis": "ehcp_nlp.bulk.analyse",
+    "analyse": "ehcp_nlp.bulk.analyse",
     "Contribution": "ehcp_nlp.results",
     "Criterion": "ehcp_nlp.results",
     "Evidence": "ehcp_nlp.results",

@@ -270,3 +270,41 @@ def test_statements_json_columns_cover_the_score_json(small_scorer, table):
             "area", "pfa", "findings"} <= columns
     assert {f"p_{t}" for t in score["probabilities"]} <= columns
     assert set(score["criteria"]) <= columns
+
+
+def test_redact_removes_personal_data_from_every_output(small_scorer, tmp_path):
+    frame = pd.DataFrame({"plan_id": ["p9", "p9"], "section": ["A", "E"], "text": [
+        "Contact Mum on 07700 900123 or at mum.family@example.org.",
+        "By July 2027, Jo will walk to 14 Willow Road, Wexleigh on her own.",
+    ]})
+    out = tmp_path / "out"
+    result = analyse(frame, scorer=small_scorer, out=out, redact=True)
+    assert set(result.personal_data["kind"]) == {"phone", "email", "address"}
+    for path in out.iterdir():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in ("07700 900123", "mum.family@example.org", "14 Willow Road"):
+            assert secret not in text, (path.name, secret)
+    assert "[PHONE]" in (out / "statements.csv").read_text()
+
+
+def test_the_fixture_plans_give_their_planted_faults(tmp_path):
+    import json
+    import re
+    from pathlib import Path
+
+    plans = Path(__file__).resolve().parent.parent / "data" / "plans"
+    result = analyse([plans], out=tmp_path / "out")
+    norm = lambda t: re.sub(r"\s+", " ", str(t or "")).strip().lower()  # noqa: E731
+    findings = pd.read_csv(tmp_path / "out" / "findings.csv", keep_default_na=False)
+    assert len(findings) == result.totals.findings
+    found = {(f.plan_id, f.code, norm(f.statement) if f.statement else f.section)
+             for f in findings.itertuples()}
+    planted = [(k["plan_id"], f["code"], norm(f["statement"]) if f["statement"]
+                else f["section"])
+               for k in map(json.loads, map(Path.read_text, sorted(plans.glob("*.json"))))
+               for f in k["faults"]]
+    recall = sum(item in found for item in planted) / len(planted)
+    assert recall >= 0.85, recall
+    assert result.totals.files == 22 and result.totals.files_failed == 0
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "p01" in html and "Outcome not SMART" in html

@@ -336,3 +336,12 @@ def test_page_renders_in_chromium(page, tmp_path):
     header = (0x1F, 0x3A, 0x5F)  # the page header's colour: the style sheet was applied
     assert header in summary["top_colours"]
     assert len(summary["top_colours"]) > 20  # text is drawn (anti-aliased), not a flat fill
+
+
+def test_only_the_lowest_scoring_plans_get_parts(tables, monkeypatch):
+    from ehcp_nlp.bulk import report
+
+    monkeypatch.setattr(report, "PLANS_SHOWN", 2)
+    html = render_report(**tables)
+    assert html.count('class="plan" id=') == 2
+    assert "1 more are in plans.csv" in html

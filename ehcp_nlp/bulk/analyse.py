@@ -44,8 +44,9 @@ FINDING_COLUMNS = ["plan_id", "code", "section", "statement_id", "statement", "l
 LINK_COLUMNS = ["plan_id", "need_id", "outcome_id", "provision_id", "link", "similarity"]
 ERROR_COLUMNS = ["file", "location", "reason"]
 PII_COLUMNS = ["file", "kind", "count"]
-#: Rows of each table read back for the report at most.
-REPORT_LIMIT = 200_000
+#: Rows of the statements, findings and links read back for the report at most (the plans
+#: table is always whole); beyond this the report says what it covers.
+REPORT_LIMIT = 50_000
 STATEMENT_COLUMNS = ["plan_id", "statement_id", "order", "section", "heading", "location",
                      "file", "page", "paragraph", "table", "row", "cell", "row_key", "text"]
 
@@ -685,18 +686,32 @@ class _Writer:
         from ehcp_nlp.bulk.checks import WEIGHTS
         from ehcp_nlp.bulk.report import render_report
 
+        cut = []
+
         def back(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             if len(frame) or not self.path(name).exists():
                 return frame
-            return pd.read_csv(self.path(name), nrows=limit, keep_default_na=False,
-                               na_values=[""], dtype=str if name != "links" else None)
+            if name == "statements":
+                if self.fmt != "csv":
+                    return frame
+                frame = _read_statements(self.path(name), limit + 1)
+            else:
+                frame = pd.read_csv(self.path(name), nrows=limit + 1, keep_default_na=False,
+                                    na_values=[""], dtype=str if name != "links" else None)
+            if len(frame) > limit:
+                cut.append(name)
+                frame = frame.iloc[:limit]
+            return frame
 
-        statements = analysis.statements
-        if statements.empty and self.fmt == "csv":
-            statements = _read_statements(self.path("statements"), limit)
-        html = render_report(statements, back("findings", analysis.findings),
-                             back("links", analysis.links), analysis.plans,
-                             back("errors", analysis.errors), weights=WEIGHTS)
+        tables = [back("statements", analysis.statements), back("findings", analysis.findings),
+                  back("links", analysis.links)]
+        note = ""
+        if cut:
+            note = (f"Large analysis: the charts of statements and the plans' parts use the first "
+                    f"{limit:,} rows of {', '.join(cut)}; the plans table covers every plan, "
+                    "and the CSV files hold everything.")
+        html = render_report(*tables, analysis.plans, back("errors", analysis.errors),
+                             weights=WEIGHTS, note=note)
         (self.work / "report.html").write_text(html, encoding="utf-8")
 
     def abort(self) -> None:
@@ -731,8 +746,16 @@ def _plain(row: dict, missing: Any = "") -> dict:
     return {k: (missing if isinstance(v, float) and v != v else v) for k, v in row.items()}
 
 
+#: The statements' columns the report reads.
+_REPORT_COLUMNS = ("plan_id", "statement_id", "order", "section", "heading", "location", "text",
+                   "row_key", "type", "p_aspiration", "p_need", "p_outcome", "p_provision",
+                   "smart", "specific", "measurable", "achievable", "realistic", "time_bound",
+                   "quantified", "area", "pfa", "findings", "year_group", "age")
+
+
 def _read_statements(path: Path, limit: int) -> pd.DataFrame:
     frame = pd.read_csv(path, nrows=limit, keep_default_na=False, na_values=[""],
+                        usecols=lambda c: c in _REPORT_COLUMNS,
                         dtype={"section": str, "row_key": str, "plan_id": str, "heading": str})
     for column in ("smart", "quantified"):
         if column in frame:

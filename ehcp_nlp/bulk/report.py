@@ -31,6 +31,9 @@ from ehcp_nlp.bulk.records import SECTION_TYPES
 SCORE_BANDS = (50.0, 75.0)
 #: Plans' parts are open when the page loads if there are at most this many plans.
 OPEN_UP_TO = 12
+#: The plans listed in the table and given a part of their own: the lowest-scoring this many
+#: (the overview covers every plan; plans.csv lists them all).
+PLANS_SHOWN = 1000
 #: Rows of ``errors.csv`` listed on the page (the file keeps them all).
 ERRORS_SHOWN = 500
 #: Characters of a statement shown in a golden thread (findings show the whole statement).
@@ -77,7 +80,7 @@ TYPES = ("aspiration", "need", "outcome", "provision")
 def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.DataFrame,
                   plans: pd.DataFrame, errors: pd.DataFrame, *, title: str = "EHCP analysis",
                   generated: datetime | str | None = None,
-                  weights: Mapping[str, float] | None = None) -> str:
+                  weights: Mapping[str, float] | None = None, note: str = "") -> str:
     """Render the analysis tables as one self-contained HTML page.
 
     Parameters
@@ -92,6 +95,8 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     weights
         The weight of each part of a plan's score, by part name (``smart``, ``quantified``...);
         default: the weights the checks use.
+    note
+        A line shown under the heading (for example, that the statements were cut to a limit).
 
     Returns
     -------
@@ -108,6 +113,7 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     body = [
         f'<header class="top"><h1>{_e(title)}</h1><p class="meta">Generated {_e(generated)}'
         " · self-contained page, nothing is loaded from the network</p>"
+        + (f'<p class="meta">{_e(note)}</p>' if note else "") +
         '<nav><a href="#overview">Overview</a><a href="#plans">Plans by score</a>'
         '<a href="#plan-parts">Each plan</a><a href="#errors">Errors</a></nav></header>',
         '<main><section id="overview"><h2>Overview</h2>',
@@ -244,9 +250,17 @@ def _rate_bars(rows, key, column: str, names: Mapping[str, str], *, order=None,
     return _hbars(items, colour=colour, rate=True)
 
 
+def _more(data: _Tables) -> str:
+    hidden = len(data.order) - PLANS_SHOWN
+    if hidden <= 0:
+        return ""
+    return (f'<p class="note">The {PLANS_SHOWN:,} lowest-scoring plans are shown; '
+            f"{hidden:,} more are in plans.csv and findings.csv.</p>")
+
+
 def _plan_table(data: _Tables) -> str:
     rows = []
-    for plan_id in data.order:
+    for plan_id in data.order[:PLANS_SHOWN]:
         plan = data.plans[plan_id]
         score = _f(plan.get("score"))
         rows.append(
@@ -268,14 +282,14 @@ def _plan_table(data: _Tables) -> str:
             f"apply to the plan. Below {low:.0f} is shown red, {low:.0f} to {good:.0f} amber, "
             f"{good:.0f} and above green. Select a plan to see its part.</p>"
             '<div class="scroll"><table class="plans"><thead><tr>' + head + "</tr></thead><tbody>"
-            + "\n".join(rows) + "</tbody></table></div></section>")
+            + "\n".join(rows) + "</tbody></table></div>" + _more(data) + "</section>")
 
 
 # -- one part per plan -------------------------------------------------------------------------
 def _plan_parts(data: _Tables, weights: dict[str, float]) -> str:
     is_open = " open" if len(data.order) <= OPEN_UP_TO else ""
     parts = []
-    for plan_id in data.order:
+    for plan_id in data.order[:PLANS_SHOWN]:
         plan, group = data.plans[plan_id], data.by_plan.get(plan_id, {})
         statements = sorted(group.get("statements", []), key=lambda r: _f(r.get("order")))
         by_id = {_s(r.get("statement_id")): r for r in statements}
@@ -297,7 +311,7 @@ def _plan_parts(data: _Tables, weights: dict[str, float]) -> str:
             "the table above. Each shows its score and what each part contributes, its golden "
             "thread (needs → outcomes → provision, from the table rows of the plan or, failing "
             "those, from the area of need and similar wording) and each finding beside its "
-            "statement.</p>" + "\n".join(parts) + "</section>")
+            "statement.</p>" + "\n".join(parts) + _more(data) + "</section>")
 
 
 def _score_parts(plan: dict, score: float, weights: dict[str, float]) -> str:

@@ -73,9 +73,9 @@ def analyse(
             action = "redacted" if redact else "left in the outputs (use --redact)"
             typer.echo(f"personal data in {file}: {counts}; {action}", err=True)
     totals = result.totals
-    screen.print(f"read {totals.read:,} statements from {totals.files:,} files; scored "
-                 f"{totals.scored:,}; failed {totals.failed:,} statements and "
-                 f"{totals.files_failed:,} files; {len(result.plans):,} plans, "
-                 f"{len(result.findings):,} findings")
-    screen.print(f"written to {out}/: statements.{fmt}, findings.csv, links.csv, plans.csv, "
-                 "errors.csv, personal_data.csv" + ("" if no_report else ", report.html"))
+    typer.echo(f"read {totals.read:,} statements from {totals.files:,} files; scored "
+               f"{totals.scored:,}; failed {totals.failed:,} statements and "
+               f"{totals.files_failed:,} files; {len(result.plans):,} plans, "
+               f"{totals.findings:,} findings")
+    typer.echo(f"written to {out}/: statements.{fmt}, findings.csv, links.csv, plans.csv, "
+               "errors.csv, personal_data.csv" + ("" if no_report else ", report.html"))
