@@ -308,3 +308,13 @@ def test_the_fixture_plans_give_their_planted_faults(tmp_path):
     assert result.totals.files == 22 and result.totals.files_failed == 0
     html = (tmp_path / "out" / "report.html").read_text()
     assert "p01" in html and "Outcome not SMART" in html
+
+
+def test_cli_exit_code_says_some_inputs_failed(saved_model, table, tmp_path):
+    path = write(table, tmp_path / "plans.csv", "csv")
+    result = CliRunner().invoke(app, ["analyse", str(path), str(tmp_path / "gone.docx"),
+                                      "--out", str(tmp_path / "out"), "--model",
+                                      str(saved_model), "--no-report"])
+    assert result.exit_code == 1
+    assert "not analysed:" in result.output and "no such file" in result.output
+    assert (tmp_path / "out" / "errors.csv").read_text().count("gone.docx") == 1

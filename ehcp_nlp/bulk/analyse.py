@@ -19,8 +19,9 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -342,7 +343,8 @@ def _file_units(files: list[Path], chunk_size: int, text_column: str | None,
                 for chunk in read_table(path, text_column=text_column, chunk_size=chunk_size):
                     yield _Unit("rows", str(path), chunk.frame, chunk.warnings)
             except TableError as exc:
-                errors.append({"file": str(path), "location": "", "reason": exc.message})
+                errors.append({"file": str(path), "location": "",
+                               "reason": _without_path(exc.message, path)})
                 totals.files_failed += 1
         else:
             yield _Unit("document", str(path))
@@ -356,6 +358,11 @@ def _frame_units(frame: pd.DataFrame, chunk_size: int, text_column: str | None
     for begin in range(0, len(frame), chunk_size):
         part = frame.iloc[begin : begin + chunk_size]
         yield _Unit("rows", "<DataFrame>", _normalise(part, mapping, begin + 1))
+
+
+def _without_path(message: str, path) -> str:
+    """The reason alone: errors.csv has the file in a column of its own."""
+    return message.removeprefix(f"{path}: ")
 
 
 def _estimate_rows(files: list[Path]) -> int:
@@ -432,7 +439,8 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     try:
         plan = read_document(unit.file)
     except EhcpError as exc:
-        result.errors.append({"file": unit.file, "location": "", "reason": exc.message})
+        result.errors.append({"file": unit.file, "location": "",
+                              "reason": _without_path(exc.message, unit.file)})
         result.file_failed = True
         return result
     result.warnings.extend(plan.warnings)
@@ -519,11 +527,11 @@ def _section(value: str) -> str:
     return section_of_heading(value) or ""
 
 
-def _number(value) -> float:
+def _number(value) -> float | None:
     try:
         return float(str(value).strip().removeprefix("Year").removeprefix("Y").strip())
     except ValueError:
-        return math.nan
+        return None
 
 
 def _statement_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -560,20 +568,15 @@ def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenP
         plan = open_plans.get(plan_id)
         if plan is None:
             plan = open_plans[plan_id] = _OpenPlan(plan_id, row["file"], [])
-        plan.rows.append({k: v for k, v in row.items() if k not in _NOT_CHECKED})
+        plan.rows.append(row)
         if row["section"]:
             plan.sections.add(row["section"])
-        if not math.isnan(row["year_group"]):
+        if row["year_group"] is not None:
             plan.year_group = row["year_group"]
-        if not math.isnan(row["age"]):
+        if row["age"] is not None:
             plan.age = row["age"]
     for plan_id in [p for p in open_plans if p not in here]:
         _close_plan(open_plans.pop(plan_id), sink)
-
-
-#: Columns the plan checks do not read (not held while a plan is open).
-_NOT_CHECKED = frozenset({"heading", "file", "page", "paragraph", "table", "row", "cell",
-                          "order", "findings"})
 
 
 def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
@@ -616,15 +619,15 @@ class _Writer:
         self._files: dict[str, Any] = {}
         self._writers: dict[str, Any] = {}
         self._columns: dict[str, list[str]] = {}
-        self._parquet = None
-        self._pending: list[dict] = []
+        self._table_writer = None
+        self._schema = None
 
     def path(self, name: str) -> Path:
         return self.work / (f"statements.{self.fmt}" if name == "statements" else f"{name}.csv")
 
     def append(self, name: str, rows: list[dict]) -> None:
         """Append rows to one of the streamed tables."""
-        if name == "statements" and self.fmt != "csv":
+        if name == "statements":
             self._append_statements(rows)
             return
         writer = self._writers.get(name)
@@ -633,10 +636,12 @@ class _Writer:
                        "errors": ERROR_COLUMNS}.get(name) or list(rows[0])
             handle = self._files[name] = self.path(name).open("w", encoding="utf-8",
                                                               newline="")
-            writer = self._writers[name] = csv.DictWriter(handle, columns,
-                                                          extrasaction="ignore")
-            writer.writeheader()
-        writer.writerows(_plain(row) for row in rows)
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            self._writers[name] = writer
+            self._columns[name] = columns
+        columns = self._columns[name]
+        writer.writerows([row.get(c) for c in columns] for row in rows)
 
     def _append_statements(self, rows: list[dict]) -> None:
         if self.fmt == "jsonl":
@@ -647,23 +652,33 @@ class _Writer:
             handle.writelines(json.dumps(_plain(row, None), ensure_ascii=False) + "\n"
                               for row in rows)
             return
+        # CSV and Parquet go through Arrow: its CSV writer formats the many probability
+        # columns in C++, several times faster than the csv module.
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        if self._parquet is None:
-            schema = pa.schema([(c, _arrow_type(c)) for c in rows[0]])
-            self._parquet = pq.ParquetWriter(self.path("statements"), schema)
-        schema = self._parquet.schema
-        table = pa.Table.from_pylist([_plain(r, None) for r in rows], schema=schema)
-        self._parquet.write_table(table)
+        if self._table_writer is None:
+            schema = self._schema = pa.schema([(c, _arrow_type(c)) for c in rows[0]])
+            if self.fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                self._table_writer = pq.ParquetWriter(self.path("statements"), schema)
+            else:
+                import pyarrow.csv as pa_csv
+
+                self._table_writer = pa_csv.CSVWriter(self.path("statements"), schema)
+        schema = self._schema
+        arrays = [pa.array(values, type=kind, from_pandas=True)
+                  for values, kind in zip(_columns_of(rows, schema.names), schema.types,
+                                          strict=True)]
+        self._table_writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
 
     def _close(self) -> None:
         for handle in self._files.values():
             handle.close()
         self._files.clear()
-        if self._parquet is not None:
-            self._parquet.close()
-            self._parquet = None
+        if self._table_writer is not None:
+            self._table_writer.close()
+            self._table_writer = None
 
     def finish(self, analysis: Analysis, report: bool) -> None:
         """Write the small tables and the report, then move everything into place."""
@@ -726,6 +741,16 @@ class _Writer:
 _INT_COLUMNS = frozenset({"order", "page", "paragraph", "table", "row", "cell"})
 _BOOL_COLUMNS = frozenset({"smart", "quantified", "specific", "measurable", "achievable",
                            "realistic", "time_bound"})
+
+
+def _columns_of(rows: list[dict], names: list[str]) -> list[Sequence]:
+    """The rows' values column by column (``None`` where a row lacks a column)."""
+    try:
+        if len(names) > 1:  # itemgetter of one name gives values, not tuples
+            return list(zip(*map(itemgetter(*names), rows), strict=True))
+    except KeyError:
+        pass
+    return [[row.get(name) for row in rows] for name in names]
 
 
 def _arrow_type(column: str):

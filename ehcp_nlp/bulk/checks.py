@@ -23,9 +23,10 @@ Rules, in the words of the SEND Code of Practice (9.61-9.69):
 - ``missing_section``: a section of A to K has no heading in the document.
 
 Links come from the table rows where the layout puts need, outcome and provision side by side
-(``row_key``), and otherwise from the area of need and textual similarity: an outcome meets a
-need when their word overlap (cosine of stemmed content words), plus a bonus when they share
-an area of need, reaches ``LINK_AT``.
+(``row_key``), and otherwise from textual similarity: an outcome meets a need when their word
+overlap (cosine of stemmed content words) plus half their topic overlap (the everyday SEND
+topics of ``CONCEPTS`` their words name) reaches ``LINK_AT``. (The area of need the model
+predicts was tried as a signal and did not help: it is too coarse.)
 """
 
 from __future__ import annotations
@@ -40,17 +41,64 @@ from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS
 
 #: A statement is misplaced when the probability of its section's type is below this.
 MISPLACED_BELOW = 0.01
-#: Similarity (plus the same-area bonus) at which two statements are linked.
-LINK_AT = 0.3
-#: Added to the similarity of two statements with the same area of need.
-SAME_AREA_BONUS = 0.15
+#: Relatedness at which two statements are linked: word overlap (cosine of stemmed content
+#: words) plus ``CONCEPT_WEIGHT`` times topic overlap (cosine of the ``CONCEPTS`` they name).
+LINK_AT = 0.25
+CONCEPT_WEIGHT = 0.5
 #: Weights of the parts of a plan's score (renormalised over the parts that apply).
 WEIGHTS = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
            "sections": 0.1, "pfa": 0.05}
 #: Preparing for adulthood is checked from this school year, or this age.
 PFA_YEAR, PFA_AGE = 9, 14
 
-_WORD = re.compile(r"[a-z]+")
+#: Everyday SEND topics, by the words that name them: two statements that share a topic are
+#: related even when their words differ ("budgeting" and "coins", "toileting" and "nappy").
+CONCEPTS = {
+    "money": ("money coin coins cash change budget budgeting pay paying spend spending price "
+              "shop shopping buy card bank benefits"),
+    "food": ("cook cooking meal meals kitchen oven microwave food snack lunch breakfast "
+             "dinner eat eating feeding spoon recipe"),
+    "reading": ("read reading reader phonics book books decode decoding comprehension texts "
+                "text"),
+    "spelling": "spell spelling spellings",
+    "writing": ("write writing written handwriting pencil pen scribe typing type keyboard "
+                "laptop"),
+    "maths": ("maths math number numbers count counting calculate calculation sums measure "
+              "ruler time"),
+    "speech": ("speech speak speaking talk talking words sentences language vocabulary say "
+               "saying communicate communication conversation conversations explain"),
+    "listening": "listen listening hear hearing instructions understand understanding",
+    "social": ("friend friends friendship peers peer social playground playtime lunchtime "
+               "group groups play playing join turn turns share sharing"),
+    "emotion": ("anxiety anxious worry worried worries calm feelings feeling emotions "
+                "emotional upset mood angry anger frustrated frustration distress distressed "
+                "confidence confident self-esteem low"),
+    "behaviour": ("behaviour behave incidents impulsive impulsivity calling out shout "
+                  "shouting hit hitting leave walking"),
+    "attention": ("attention focus concentrate concentration task tasks distracted listen sit "
+                  "seated"),
+    "organisation": ("organise organisation organising planner timetable late punctual "
+                     "punctuality homework deadline deadlines remember forget forgets memory "
+                     "belongings kit equipment"),
+    "motor": ("balance ball catch throw coordination pe sport sports run running climb stairs "
+              "walk walking physio motor"),
+    "fine_motor": "cutlery buttons zip scissors dress dressing changing change clothes",
+    "toileting": "toilet toileting continence nappy wet soiled catheter",
+    "sensory": ("noise noisy sound sounds loud ears defenders sensory lights bright smell "
+                "touch"),
+    "vision": "vision see sight visual print braille cane screen magnifier board whiteboard",
+    "travel": "travel bus train journey route routes independently cross road transport taxi",
+    "work": ("work job jobs career employment workplace internship placement apprenticeship "
+             "college course volunteering"),
+    "health": ("medication medicine tablets seizure seizures epilepsy diabetes insulin "
+               "appointment appointments doctor gp hospital pain tired fatigue sleep"),
+    "independence": ("independent independence home flat living wash washing shower laundry "
+                     "clean cleaning"),
+}
+_CONCEPT_OF = {word[:6]: frozenset(c for c, words in CONCEPTS.items()
+                                   if word[:6] in {w[:6] for w in words.split()})
+               for words in CONCEPTS.values() for word in words.split()}
+_WORD = re.compile(r"[a-z]{3,}")
 _DIAGNOSIS = re.compile(r"\bdiagnos(?:is|ed|es)\b|\bhas (?:a|an) [a-z]+ (?:disorder|syndrome)\b",
                         re.IGNORECASE)
 _NEED_WORDS = re.compile(r"\b(?:finds?|struggles?|difficult|hard|cannot|can't|unable|needs?|"
@@ -97,7 +145,14 @@ class PlanResult:
 
 
 def _terms(text: str) -> frozenset[str]:
-    return frozenset(w[:6] for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP)
+    return frozenset(w[:6] for w in set(_WORD.findall(text.lower())).difference(_STOP))
+
+
+def _concepts(terms: frozenset[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for term in terms.intersection(_CONCEPT_OF):
+        found.update(_CONCEPT_OF[term])
+    return frozenset(found)
 
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -236,7 +291,10 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
 
 def _link(needs, outcomes, provision, plan_id: str):
     """Link needs to outcomes and outcomes to provision; return links and what is linked."""
-    terms = {r["statement_id"]: _terms(r["text"]) for r in (*needs, *outcomes, *provision)}
+    terms = {}
+    for r in (*needs, *outcomes, *provision):
+        words = _terms(r["text"])
+        terms[r["statement_id"]] = (words, _concepts(words))
     links: list[dict[str, Any]] = []
     need_linked: set[str] = set()
     outcome_linked: set[str] = set()
@@ -277,14 +335,14 @@ def _matches(row, candidates, terms) -> list[tuple[str, str, float]]:
                     if c.get("row_key") == key]
         if same_row:
             return same_row
-    mine = terms[row["statement_id"]]
+    words, topics = terms[row["statement_id"]]
     best: tuple[str, str, float] | None = None
     for candidate in candidates:
-        similarity = _similarity(mine, terms[candidate["statement_id"]])
-        if row.get("area") and candidate.get("area") == row.get("area"):
-            similarity += SAME_AREA_BONUS
+        their_words, their_topics = terms[candidate["statement_id"]]
+        similarity = (_similarity(words, their_words)
+                      + CONCEPT_WEIGHT * _similarity(topics, their_topics))
         if similarity >= LINK_AT and (best is None or similarity > best[2]):
-            best = (candidate["statement_id"], "area and similarity", similarity)
+            best = (candidate["statement_id"], "topic and wording", similarity)
     return [best] if best else []
 
 

@@ -32,7 +32,9 @@ def main() -> None:
     import click
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n) is returned, not raised
+            sys.exit(code)
     except EhcpError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -28,7 +28,11 @@ def analyse(
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
     model: ModelOption = None,
 ) -> None:
-    """Score every statement of many plans, check each plan's golden thread, write a report."""
+    """Score every statement of many plans, check each plan's golden thread, write a report.
+
+    Exit code 0 when everything was read and scored, 1 when some files or rows could not be
+    (they are listed in errors.csv; the rest is analysed), 2 when nothing was written.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -79,3 +83,5 @@ def analyse(
                f"{totals.findings:,} findings")
     typer.echo(f"written to {out}/: statements.{fmt}, findings.csv, links.csv, plans.csv, "
                "errors.csv, personal_data.csv" + ("" if no_report else ", report.html"))
+    if totals.failed or totals.files_failed:
+        raise typer.Exit(1)
