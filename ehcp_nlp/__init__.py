@@ -28,6 +28,7 @@ _EXPORTS = {
     "StatementScore": "ehcp_nlp.results",
     "Scorer": "ehcp_nlp.model.scorer",
     "TrainingConfig": "ehcp_nlp.model.train",
+    "compare": "ehcp_nlp.model.compare",
     "evaluate": "ehcp_nlp.model.evaluate",
     "load": "ehcp_nlp.model.persist",
     "train": "ehcp_nlp.model.train",

@@ -99,7 +99,7 @@ def findings_for(
     Parameters
     ----------
     kind
-        The predicted type.
+        The predicted type's role (see :attr:`StatementScore.role`; ``""`` for none).
     criteria, smart, quantified, parts, evidence
         The statement's scores and evidence.
     expected_type
@@ -112,7 +112,9 @@ def findings_for(
         by_component.setdefault(e.component, []).append(e)
     subjects = {e.label for e in by_component.get("perspective", [])}
     if expected_type is not None and kind != expected_type:
-        code, message, suggestion = TYPE_READINGS[kind]
+        code, message, suggestion = TYPE_READINGS.get(kind) or (
+            "reads_as_other", "it reads as none of aspiration, need, outcome or provision",
+            "Check whether it belongs in the plan, and where.")
         found.append(Finding(code, f"Placed as {expected_type}, but {message}.", suggestion))
     elif (expected_type is None and kind == "provision" and "child" in subjects
           and any(e.label == "will" for e in by_component.get("modality", []))):
@@ -125,7 +127,8 @@ def findings_for(
         found.append(Finding("outcome_not_smart", f"Not a SMART outcome: {why}.",
                              (fixes[:1].upper() + fixes[1:] + ".") if fixes else
                              "Rewrite it with a measure and a time frame."))
-    if kind == "outcome" and "service" in subjects and not criteria["realistic"].met:
+    realistic, achievable = criteria.get("realistic"), criteria.get("achievable")
+    if kind == "outcome" and "service" in subjects and realistic and not realistic.met:
         found.append(Finding(
             "service_perspective",
             "Written from a service's perspective: it says what adults will do or see.",
@@ -133,7 +136,7 @@ def findings_for(
             "will ensure ...'.",
         ))
     absolutes = [e.text for e in by_component.get("absolute", [])]
-    if kind == "outcome" and absolutes and not criteria["achievable"].met:
+    if kind == "outcome" and absolutes and achievable and not achievable.met:
         words = ", ".join(f"'{w}'" for w in dict.fromkeys(absolutes))
         found.append(Finding(
             "absolute_target",

@@ -6,6 +6,8 @@ their vocabulary from here. The meanings are the short form of ``data/ANNOTATION
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 
 #: Statement types, in golden-thread order (Section A, B-D, E, F-H).
@@ -124,3 +126,29 @@ COLUMNS = (
     "voice",
 )
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c != "voice")
+
+
+def type_role(label: str, roles: Mapping[str, str | None] | None = None) -> str | None:
+    """The golden-thread role of a statement type: aspiration, need, outcome, provision or None.
+
+    A model may be trained with its own type labels (``education_provision``,
+    ``health_provision``, ``social_care_provision``). What the scorer does with a statement
+    depends on its role: SMART is judged for outcomes, quantification for provision, and a
+    plan's checks follow needs to outcomes to provision. ``roles`` names roles explicitly;
+    otherwise a label of the schema is its own role, and another label takes the one schema
+    type named among its words (``"provision - health"``, ``"Outcomes"``), or none.
+
+    Parameters
+    ----------
+    label
+        A type label.
+    roles
+        Explicit label -> role (a role of ``None`` or ``""``: no role).
+    """
+    if roles and label in roles:
+        return roles[label] or None
+    if label in TYPES:
+        return label
+    words = {w.removesuffix("s") for w in re.split(r"[^a-z]+", label.lower()) if w}
+    named = [t for t in TYPES if t in words]
+    return named[0] if len(named) == 1 else None

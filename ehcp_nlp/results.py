@@ -142,17 +142,22 @@ class StatementScore:
         The statement as scored (after any cut; see ``warnings``).
     type
         The most probable type.
+    role
+        The type's golden-thread role: ``aspiration``, ``need``, ``outcome`` or
+        ``provision``, or ``""`` for a type of a retrained model with none. The same as
+        ``type`` for the bundled model; for a model trained with types of its own (say
+        ``health_provision``) it says how the statement is checked.
     probabilities
         Calibrated probability of every type the model knows.
     smart
-        Whether it is a SMART outcome; ``None`` unless ``type`` is ``outcome``.
+        Whether it is a SMART outcome; ``None`` unless ``role`` is ``outcome``.
     smart_probability
         Probability of its weakest SMART criterion, computed as if it were an outcome: an
         outcome is SMART when every criterion is met, that is when the weakest one is.
     criteria
         The five SMART criteria, computed as if it were an outcome.
     quantified
-        Whether it is quantified provision; ``None`` unless ``type`` is ``provision``.
+        Whether it is quantified provision; ``None`` unless ``role`` is ``provision``.
     quantified_probability
         Probability it is quantified, computed as if it were provision.
     provision_parts
@@ -174,6 +179,7 @@ class StatementScore:
 
     text: str
     type: str
+    role: str
     probabilities: dict[str, float]
     smart: bool | None
     smart_probability: float
@@ -200,6 +206,7 @@ class StatementScore:
         return {
             "text": self.text,
             "type": self.type,
+            "role": self.role,
             "probabilities": self.probabilities,
             "smart": self.smart,
             "smart_probability": self.smart_probability,

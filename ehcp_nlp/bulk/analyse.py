@@ -247,6 +247,7 @@ def analyse(
         units = _file_units(files, chunk_size, text_column, file_errors, totals)
         rows_total = _estimate_rows(files)
     state = {"files": 0, "files_total": len(files), "statements": 0, "rows_total": rows_total}
+    sink.roles = scorer.roles
 
     try:
         for result in _run(units, scorer, jobs, redact):
@@ -317,6 +318,7 @@ class _Sink:
         self.links: list[dict] = []
         self.plans: list[dict] = []
         self.errors: list[dict] = []
+        self.roles: dict[str, str | None] | None = None  # the scorer's type -> role
 
     def add(self, name: str, rows: list[dict]) -> None:
         if not rows:
@@ -456,7 +458,7 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     result.statements = rows
     result.scored = len(rows)
     checked = check_plan(rows, PlanFacts(plan.plan_id, unit.file, plan.year_group, plan.age,
-                                         plan.sections_found))
+                                         plan.sections_found, scorer.roles))
     result.findings, result.links, result.plans = (checked.findings, checked.links,
                                                    [checked.plan])
     return result
@@ -583,7 +585,8 @@ def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
     facts = PlanFacts(plan.plan_id, plan.file,
                       None if math.isnan(plan.year_group) else int(plan.year_group),
                       None if math.isnan(plan.age) else int(plan.age),
-                      None)  # a table lists statements, not headings: no missing_section
+                      None,  # a table lists statements, not headings: no missing_section
+                      sink.roles)
     checked = check_plan(plan.rows, facts)
     sink.add("findings", checked.findings)
     sink.add("links", checked.links)
@@ -773,14 +776,15 @@ def _plain(row: dict, missing: Any = "") -> dict:
 
 #: The statements' columns the report reads.
 _REPORT_COLUMNS = ("plan_id", "statement_id", "order", "section", "heading", "location", "text",
-                   "row_key", "type", "p_aspiration", "p_need", "p_outcome", "p_provision",
+                   "row_key", "type", "role", "p_aspiration", "p_need", "p_outcome",
+                   "p_provision",
                    "smart", "specific", "measurable", "achievable", "realistic", "time_bound",
                    "quantified", "area", "pfa", "findings", "year_group", "age")
 
 
 def _read_statements(path: Path, limit: int) -> pd.DataFrame:
     frame = pd.read_csv(path, nrows=limit, keep_default_na=False, na_values=[""],
-                        usecols=lambda c: c in _REPORT_COLUMNS,
+                        usecols=lambda c: c in _REPORT_COLUMNS or c.startswith("p_"),
                         dtype={"section": str, "row_key": str, "plan_id": str, "heading": str})
     for column in ("smart", "quantified"):
         if column in frame:

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ehcp_nlp import labels
 from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS
 
 #: A statement is misplaced when the probability of its section's type is below this.
@@ -126,6 +127,9 @@ class PlanFacts:
     sections_found
         The sections whose heading the document has; ``None`` when the input cannot tell
         (a table without a section column), which skips ``missing_section``.
+    roles
+        The scorer's type -> role (:attr:`ehcp_nlp.Scorer.roles`), for a model trained with
+        types of its own whose names do not say their role.
     """
 
     plan_id: str
@@ -133,6 +137,7 @@ class PlanFacts:
     year_group: int | None = None
     age: int | None = None
     sections_found: Sequence[str] | None = None
+    roles: Mapping[str, str | None] | None = None
 
 
 @dataclass(slots=True)
@@ -161,23 +166,41 @@ def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+def _kind(row: dict[str, Any]) -> str:
+    """The role of the statement's predicted type (the type itself for the bundled model)."""
+    return row.get("role") or row["type"]
+
+
+def _role_columns(row: dict[str, Any], roles: Mapping[str, str | None] | None
+                  ) -> dict[str, list[str]]:
+    """Role -> the type-probability columns (``p_<type>``) of the types with that role."""
+    out: dict[str, list[str]] = {}
+    for column in row:
+        if column.startswith("p_"):
+            role = labels.type_role(column[2:], roles)
+            if role:
+                out.setdefault(role, []).append(column)
+    return out
+
+
 def _role(row: dict[str, Any]) -> str | None:
     """The statement's role in the golden thread, from its section and its predicted type."""
-    section, kind = row.get("section") or "", row["type"]
+    section, kind = row.get("section") or "", _kind(row)
     expected = SECTION_TYPES.get(section)
     if expected is None:
         return kind if not section else None
     return kind if kind == expected else None
 
 
-def _misplaced(row: dict[str, Any]) -> bool:
-    section, kind = row.get("section") or "", row["type"]
+def _misplaced(row: dict[str, Any], role_columns: dict[str, list[str]]) -> bool:
+    section, kind = row.get("section") or "", _kind(row)
     expected = SECTION_TYPES.get(section)
     if expected is None or kind == expected or section == "A":
         return False
     if section in ("C", "D") and kind != "outcome":
         return False
-    return float(row.get(f"p_{expected}", 0.0)) < MISPLACED_BELOW
+    p = sum(float(row.get(c) or 0.0) for c in role_columns.get(expected, ()))
+    return p < MISPLACED_BELOW
 
 
 def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
@@ -197,10 +220,11 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
 
     needs, outcomes, provision, misplaced = [], [], [], 0
     placed = 0
+    role_columns = _role_columns(rows[0], facts.roles) if rows else {}
     for row in rows:
         if SECTION_TYPES.get(row.get("section") or ""):
             placed += 1
-        if _misplaced(row):
+        if _misplaced(row, role_columns):
             misplaced += 1
             expected = SECTION_TYPES[row["section"]]
             finding("statement_misplaced",
@@ -275,7 +299,7 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
         "pfa": (1.0 if pfa_outcomes else 0.0) if pfa_applies else math.nan,
     }
     score = _weighted(parts)
-    kinds = [r["type"] for r in rows]
+    kinds = [_kind(r) for r in rows]
     plan = {
         "plan_id": facts.plan_id, "file": facts.file,
         "year_group": facts.year_group, "age": facts.age,

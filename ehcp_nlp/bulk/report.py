@@ -188,7 +188,8 @@ def _cards(data: _Tables) -> str:
     cards = [
         ("Plans", f"{len(data.plans):,}", f"{len(flagged):,} with findings"),
         ("Statements", f"{len(data.statements):,}",
-         " · ".join(f"{kinds[t]:,} {t}" for t in TYPES if kinds[t])),
+         " · ".join(f"{kinds[t]:,} {t}" for t in
+                    [*TYPES, *sorted(set(kinds) - set(TYPES))] if kinds[t])),
         ("Findings", f"{len(data.findings):,}",
          f"{len(data.findings) / len(data.plans):.1f} a plan" if data.plans else ""),
         ("Errors", f"{len(data.errors):,}", "inputs that could not be read"),
@@ -458,7 +459,7 @@ def _thread_role(row: dict) -> str:
     As in the checks, a statement whose type does not fit its section (an outcome written in
     Section B, provision in Section E) is left out of the thread: its findings show it.
     """
-    kind, section = _s(row.get("type")), _s(row.get("section"))
+    kind, section = _s(row.get("role")) or _s(row.get("type")), _s(row.get("section"))
     expected = SECTION_TYPES.get(section)
     if section and expected != kind:
         return ""

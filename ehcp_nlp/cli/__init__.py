@@ -7,6 +7,7 @@ import sys
 import typer
 
 from ehcp_nlp.cli.analyse import analyse
+from ehcp_nlp.cli.compare import compare
 from ehcp_nlp.cli.data import app as data_app
 from ehcp_nlp.cli.model import evaluate, info, train
 from ehcp_nlp.cli.score import score
@@ -24,6 +25,7 @@ app.command()(train)
 app.command()(evaluate)
 app.command()(info)
 app.command()(analyse)
+app.command()(compare)
 app.add_typer(data_app, name="data")
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ehcp_nlp import labels
 from ehcp_nlp.cli.common import ModelOption, console
 from ehcp_nlp.errors import EhcpError
 
@@ -21,7 +22,9 @@ def _metrics_table(title: str, report: dict) -> Table:
         if not isinstance(entry, dict) or "macro_f1" not in entry:
             continue
         ece = entry.get("calibration", {}).get("ece")
-        table.add_row(name, str(entry["n"]), f"{entry['macro_f1']:.3f}",
+        interval = entry.get("intervals", {}).get("macro_f1")
+        table.add_row(name, str(entry["n"]), f"{entry['macro_f1']:.3f}" + (
+            f" [{interval['low']:.3f}, {interval['high']:.3f}]" if interval else ""),
                       f"{entry['accuracy']:.3f}", "" if ece is None else f"{ece:.3f}")
     return table
 
@@ -42,44 +45,98 @@ def _label_tables(report: dict) -> list[Table]:
     return tables
 
 
+def _roles(values: list[str]) -> dict[str, str | None]:
+    roles: dict[str, str | None] = {}
+    for value in values:
+        label, sep, role = value.partition("=")
+        role = role.strip()
+        if not sep or not label.strip() or role not in (*labels.TYPES, "", "none"):
+            raise EhcpError(f"--role {value!r}: write LABEL=ROLE, ROLE one of "
+                            f"{', '.join(labels.TYPES)} or none")
+        roles[label.strip()] = None if role in ("", "none") else role
+    return roles
+
+
+def _curve_table(curve: dict) -> Table:
+    table = Table(title="learning curve: out-of-fold macro-F1 by share of training groups")
+    shares = sorted({point["share"] for points in curve.values() for point in points})
+    table.add_column("score")
+    for share in shares:
+        table.add_column(f"{share:.0%}", justify="right")
+    for name, points in curve.items():
+        by_share = {p["share"]: p for p in points}
+        table.add_row(name, *(f"{by_share[s]['macro_f1']:.3f} ({by_share[s]['train_rows']:,})"
+                              if s in by_share else "" for s in shares))
+    return table
+
+
 def train(
     data: Annotated[Path, typer.Argument(help="Labelled corpus CSV (see data/ANNOTATION.md).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the model to.")],
+    base_corpus: Annotated[bool, typer.Option(
+        "--base-corpus", help="Train on the bundled corpus and DATA together (DATA alone "
+        "by default).")] = False,
     test: Annotated[Path | None, typer.Option("--test", help="Held-out labelled CSV whose "
                                               "metrics go into the manifest and card.")] = None,
+    role: Annotated[list[str] | None, typer.Option(
+        "--role", help="LABEL=ROLE: the golden-thread role (aspiration, need, outcome, "
+        "provision or none) of a type label of your own whose name does not say it; "
+        "repeat for several.")] = None,
+    learning_curve: Annotated[bool, typer.Option(
+        "--learning-curve/--no-learning-curve",
+        help="Also train on a quarter and a half of each fold's groups (the learning "
+        "curve).")] = True,
     seed: Annotated[int, typer.Option(help="Random seed (fixes folds and solvers).")] = 0,
     folds: Annotated[int, typer.Option(help="Grouped cross-validation folds.")] = 5,
     force: Annotated[bool, typer.Option("--force", help="Replace a model already in --out.")
                      ] = False,
 ) -> None:
-    """Train a model: grouped cross-validation report, then a fit on all the data."""
+    """Train a model and write it with its manifest and model card.
+
+    Grouped cross-validation (with confidence intervals) and a learning curve first, then a
+    fit on all the data.
+    """
     from ehcp_nlp.data import read_corpus, validate
+    from ehcp_nlp.data._base import bundled_corpus_path, with_base_corpus
     from ehcp_nlp.model.card import model_card
     from ehcp_nlp.model.evaluate import evaluate
     from ehcp_nlp.model.persist import MANIFEST, save
-    from ehcp_nlp.model.train import TrainingConfig
+    from ehcp_nlp.model.train import LEARNING_CURVE, TrainingConfig
     from ehcp_nlp.model.train import train as train_model
 
     if out.exists() and any(out.iterdir()) and not force:
         if (out / MANIFEST).exists():
             raise EhcpError(f"{out}: already holds a model; pass --force to replace it")
         raise EhcpError(f"{out}: is not empty; choose an empty directory or pass --force")
-    report = validate(data, *([test] if test else []))
+    roles = _roles(role or [])
+    report = validate(data, *([test] if test else []), custom_types=True, type_roles=roles)
     if not report.ok:
         raise EhcpError(f"{report.errors[0]} ({len(report.errors)} errors in all; run "
                         f"`ehcp data validate {data}` to list them)")
-    frame = read_corpus(data)
     ui = console()
+    for problem in report.warnings:
+        if problem.column == "type":
+            ui.print(f"[yellow]note[/yellow]: type {problem.value!r} is {problem.allowed}")
+    frame = read_corpus(data)
+    if base_corpus:
+        frame = with_base_corpus(frame)
+    config = TrainingConfig(seed=seed, folds=folds, type_roles=roles,
+                            learning_curve=LEARNING_CURVE if learning_curve else ())
     with ui.status("training") as status:
-        scorer = train_model(frame, config=TrainingConfig(seed=seed, folds=folds),
+        scorer = train_model(frame, config=config,
                              progress=lambda message: status.update(message))
-    ui.print(_metrics_table(f"grouped {folds}-fold cross-validation on {data}",
+    ui.print(_metrics_table(f"grouped {folds}-fold cross-validation on {data}"
+                            + (" and the bundled corpus" if base_corpus else ""),
                             scorer.info["cross_validation"]))
+    if scorer.info.get("learning_curve"):
+        ui.print(_curve_table(scorer.info["learning_curve"]))
     if test is not None:
         with ui.status(f"evaluating on {test}"):
             scorer.info["test"] = {"file": str(test), **evaluate(scorer, read_corpus(test))}
         ui.print(_metrics_table(f"held-out test set {test}", scorer.info["test"]))
     scorer.info["training"]["file"] = str(data)
+    if base_corpus:
+        scorer.info["training"]["base_corpus"] = str(bundled_corpus_path())
     save(scorer, out, card=model_card(scorer.info))
     ui.print(f"model written to {out}")
 

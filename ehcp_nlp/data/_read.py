@@ -10,6 +10,9 @@ import pandas as pd
 
 from ehcp_nlp.errors import CorpusFormatError, InputFileError
 
+#: The spreadsheet row of the first statement (row 1 is the header).
+FIRST_ROW = 2
+
 
 def read_text_file(path: str | Path) -> str:
     """Return the text of a UTF-8 file, or raise a one-line :class:`InputFileError`.

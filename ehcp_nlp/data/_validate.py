@@ -9,10 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ehcp_nlp import labels
-from ehcp_nlp.data._read import read_corpus
-
-#: The spreadsheet row of the first statement (row 1 is the header).
-FIRST_ROW = 2
+from ehcp_nlp.data._read import FIRST_ROW, read_corpus
+from ehcp_nlp.data._stats import overlap
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,8 @@ def _allowed(values: Iterable[str]) -> str:
     return "allowed: " + " | ".join(values)
 
 
-def _check_rows(file: str, frame: pd.DataFrame) -> list[Problem]:
+def _check_rows(file: str, frame: pd.DataFrame,
+                custom: Mapping[str, str | None] | None = None) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(row: int, column: str, value: str, allowed: str, severity: str = "error") -> None:
@@ -116,6 +115,7 @@ def _check_rows(file: str, frame: pd.DataFrame) -> list[Problem]:
 
     seen_ids: dict[str, int] = {}
     seen_texts: dict[str, int] = {}
+    custom_seen: set[str] = set()
     group_stage: dict[str, tuple[str, int]] = {}
     has_voice = "voice" in frame.columns
     for offset, record in enumerate(frame.to_dict("records")):
@@ -136,7 +136,15 @@ def _check_rows(file: str, frame: pd.DataFrame) -> list[Problem]:
                     f"{seen_texts[key]}", "warning")
             seen_texts.setdefault(key, row)
         if kind not in labels.TYPES:
-            add(row, "type", kind, _allowed(labels.TYPES))
+            if custom is None or not kind.strip():
+                add(row, "type", kind, _allowed(labels.TYPES))
+            elif kind not in custom_seen:
+                custom_seen.add(kind)
+                role = labels.type_role(kind, custom)
+                add(row, "type", kind, "a type of your own: trained as a class of its own, "
+                    + (f"checked as {role}" if role else "with no role (neither SMART nor "
+                       "quantified is judged for it)"), "warning")
+            kind = labels.type_role(kind, custom) or kind
         for column in ("smart", *labels.CRITERIA):
             value = record[column]
             if kind == "outcome" and value not in labels.YES_NO:
@@ -173,7 +181,8 @@ def _check_rows(file: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _check_file(path: Path, frame: pd.DataFrame) -> list[Problem]:
+def _check_file(path: Path, frame: pd.DataFrame,
+                custom: Mapping[str, str | None] | None = None) -> list[Problem]:
     file = str(path)
     missing = [c for c in labels.REQUIRED_COLUMNS if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in labels.COLUMNS]
@@ -188,7 +197,7 @@ def _check_file(path: Path, frame: pd.DataFrame) -> list[Problem]:
     ]
     if missing:
         return problems
-    return problems + _check_rows(file, frame)
+    return problems + _check_rows(file, frame, custom)
 
 
 def _check_disjoint(frames: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -217,18 +226,44 @@ def _check_disjoint(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def validate(*paths: str | Path) -> ValidationReport:
+def _check_overlap(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Warn of statements that repeat, or nearly repeat, one in an earlier file."""
+    problems: list[Problem] = []
+    files = [f for f, frame in frames.items() if "text" in frame.columns]
+    for k, file in enumerate(files):
+        for earlier in files[:k]:
+            found = overlap(frames[earlier], frames[file])
+            for pair in found.pairs:
+                how = ("the same text as" if pair.exact
+                       else f"a near duplicate (cosine {pair.similarity:.2f}) of")
+                problems.append(Problem(
+                    file, pair.test_row, "text", pair.test_text[:60],
+                    f"statements distinct from {earlier}'s; {how} its row {pair.train_row}",
+                    "warning"))
+    return problems
+
+
+def validate(*paths: str | Path, custom_types: bool = False,
+             type_roles: Mapping[str, str | None] | None = None) -> ValidationReport:
     """Check labelled corpus files: columns, allowed values and consistency.
 
     Each file is checked on its own (required columns, allowed label values, SMART verdict
     against its five criteria, empty cells where a label does not apply, unique ids, one stage
     per group); when several files are given, their groups and ids must also be disjoint, as a
-    training corpus and its test set must be.
+    training corpus and its test set must be, and a statement that repeats or nearly repeats
+    one of an earlier file (see :func:`~ehcp_nlp.data.overlap`) is a warning.
 
     Parameters
     ----------
     *paths
         One or more UTF-8 CSV files, e.g. ``validate("data/statements.csv", "data/test.csv")``.
+    custom_types
+        Accept type labels outside the schema (a retraining with types of one's own), each
+        reported once as a warning with its role; the rules for SMART and quantified then
+        follow the role.
+    type_roles
+        Roles for such labels that their names do not give (see
+        :func:`ehcp_nlp.labels.type_role`).
 
     Returns
     -------
@@ -247,9 +282,10 @@ def validate(*paths: str | Path) -> ValidationReport:
     for path in map(Path, paths):
         frame = read_corpus(path)
         frames[str(path)] = frame
-        problems += _check_file(path, frame)
+        problems += _check_file(path, frame, (dict(type_roles or {}) if custom_types
+                                              else None))
     if len(frames) > 1:
-        problems += _check_disjoint(frames)
+        problems += _check_disjoint(frames) + _check_overlap(frames)
     return ValidationReport(
         files=tuple(frames),
         rows={f: len(df) for f, df in frames.items()},

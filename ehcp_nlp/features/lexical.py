@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -247,6 +248,21 @@ class LemmaNgrams(_TfidfBase):
         return found
 
 
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """A word's distinct character n-grams, the word padded with a space each side.
+
+    Cached: training featurises the same words once per cross-validation fold.
+    """
+    padded = f" {word} "
+    grams: dict[str, None] = {}
+    for n in range(low, high + 1):
+        if n > len(padded):
+            break
+        grams.update(dict.fromkeys(padded[i : i + n] for i in range(len(padded) - n + 1)))
+    return tuple(grams)
+
+
 class CharNgrams(_TfidfBase):
     """TF-IDF over character n-grams inside words (like scikit-learn's ``char_wb``).
 
@@ -266,20 +282,15 @@ class CharNgrams(_TfidfBase):
         self.ngram_range = ngram_range
         self.min_df = min_df
 
-    def _word_ngrams(self, word: str) -> list[str]:
-        padded = f" {word} "
+    def _word_ngrams(self, word: str) -> tuple[str, ...]:
+        """The word's distinct n-grams, first occurrence first."""
         low, high = self.ngram_range
-        grams = []
-        for n in range(low, high + 1):
-            if n > len(padded):
-                break
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
-        return grams
+        return _word_ngrams(word, low, high)
 
     def _terms(self, doc: Statement) -> list[str]:
         terms = []
         for word in _token_texts(doc.lower, doc.strings, self._text_cache):
-            terms.extend(dict.fromkeys(self._word_ngrams(word)))
+            terms.extend(self._word_ngrams(word))
         return terms
 
     def _entries(self, statements: Sequence[Statement]) -> tuple[np.ndarray, np.ndarray]:
@@ -308,7 +319,7 @@ class CharNgrams(_TfidfBase):
     def _word_columns(self, key: int, strings) -> np.ndarray:
         vocab = self.vocabulary_
         word = _token_texts([key], strings, self._text_cache)[0]
-        found = np.array(list(dict.fromkeys(vocab[g] for g in self._word_ngrams(word)
-                                            if g in vocab)), dtype=np.int32)
+        found = np.array([vocab[g] for g in self._word_ngrams(word) if g in vocab],
+                         dtype=np.int32)
         self._cached()[key] = found
         return found

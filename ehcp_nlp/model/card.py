@@ -5,12 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 
+def _with_interval(entry: dict[str, Any], metric: str) -> str:
+    interval = entry.get("intervals", {}).get(metric)
+    if not interval:
+        return f"{entry[metric]:.3f}"
+    return f"{entry[metric]:.3f} [{interval['low']:.3f}, {interval['high']:.3f}]"
+
+
 def _metric_rows(report: dict[str, Any]) -> list[str]:
     rows = ["| score | n | macro-F1 | accuracy |", "|---|---|---|---|"]
     for name, entry in report.items():
         if isinstance(entry, dict) and "macro_f1" in entry:
-            rows.append(f"| {name} | {entry['n']} | {entry['macro_f1']:.3f} | "
-                        f"{entry['accuracy']:.3f} |")
+            rows.append(f"| {name} | {entry['n']} | {_with_interval(entry, 'macro_f1')} | "
+                        f"{_with_interval(entry, 'accuracy')} |")
+    return rows
+
+
+def _curve_rows(curve: dict[str, list[dict]]) -> list[str]:
+    shares = sorted({p["share"] for points in curve.values() for p in points})
+    rows = ["| score | " + " | ".join(f"{s:.0%} of groups" for s in shares) + " |",
+            "|---|" + "---|" * len(shares)]
+    for name, points in curve.items():
+        by_share = {p["share"]: p for p in points}
+        rows.append(f"| {name} | " + " | ".join(
+            f"{by_share[s]['macro_f1']:.3f} ({by_share[s]['train_rows']:,} rows)"
+            if s in by_share else "" for s in shares) + " |")
+    return rows
+
+
+def _count_rows(counts: dict[str, dict[str, int]]) -> list[str]:
+    rows = ["| score | label counts |", "|---|---|"]
+    for name, found in counts.items():
+        rows.append(f"| {name} | " + ", ".join(f"{k} {v:,}" for k, v in found.items()) + " |")
     return rows
 
 
@@ -44,6 +70,11 @@ def model_card(info: dict[str, Any]) -> str:
         f"{training.get('groups')} groups (fictional children); sha256 "
         f"`{training.get('data_sha256', '')}`",
         f"- configuration: `{training.get('config')}`",
+        *([f"- merged with the bundled corpus `{training['base_corpus']}`"]
+          if training.get("base_corpus") else []),
+        *([f"- type labels and their roles: `{info['type_roles']}`"]
+          if info.get("type_roles") and any(k != v for k, v in info["type_roles"].items())
+          else []),
         "- written for this project in many professional voices (see data/README.md); no",
         "  statement comes from a real plan.",
         "",
@@ -55,9 +86,18 @@ def model_card(info: dict[str, Any]) -> str:
         "cross-validation and calibrated by a temperature fitted on out-of-fold predictions.",
         "Explanations split each logit exactly into per-component contributions plus bias.",
         "",
+        "## Training labels",
+        *_count_rows(training.get("label_counts", {})),
+        "",
         "## Grouped cross-validation (training data)",
+        "Out-of-fold predictions; 95% intervals from a bootstrap over groups (children).",
+        "",
         *_metric_rows(info.get("cross_validation", {})),
     ]
+    if info.get("learning_curve"):
+        lines += ["", "## Learning curve",
+                  "Out-of-fold macro-F1 when each fold trains on a share of its groups.", "",
+                  *_curve_rows(info["learning_curve"])]
     if "test" in info:
         lines += ["", f"## Held-out test set (`{info['test'].get('file')}`)",
                   *_metric_rows(info["test"]), "", "### Per label (test set)",

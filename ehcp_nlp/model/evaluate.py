@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from ehcp_nlp import labels
 from ehcp_nlp.errors import CorpusFormatError
 from ehcp_nlp.model.heads import HEADS, SMART
+from ehcp_nlp.model.intervals import bootstrap_report
 
 
 def head_report(truth: Sequence[str], predicted: Sequence[str],
@@ -55,20 +57,79 @@ def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
 
     Type is evaluated on every row; SMART and its criteria on the rows labelled outcome;
     quantified on the rows labelled provision; area and PfA on every row. Each head gets
-    per-label precision, recall and F1, macro-F1, accuracy, the confusion matrix and
-    calibration (expected calibration error of the predicted label's probability).
+    per-label precision, recall and F1, macro-F1, accuracy, the confusion matrix,
+    calibration (expected calibration error of the predicted label's probability) and 95%
+    intervals (``intervals``: a bootstrap over the frame's groups when it has a ``group``
+    column, else over statements).
     """
     if "text" not in frame.columns:
         raise CorpusFormatError("evaluation data has no 'text' column")
     frame = frame.reset_index(drop=True)
     scores = list(scorer.score_many(frame["text"].astype(str).tolist(), batch_size=batch_size))
     report: dict = {"rows": len(frame)}
+    groups = frame["group"].astype(str).to_numpy() if "group" in frame.columns else None
+    for head in head_predictions(scorer, frame, scores):
+        entry = head_report(head.truth, head.predicted, head.classes)
+        entry["calibration"] = calibration(head.truth == head.predicted, head.confidence)
+        entry["intervals"] = bootstrap_report(
+            head.truth, head.predicted, head.classes,
+            groups=groups[head.rows] if groups is not None else None)
+        report[head.name] = entry
+    return report
+
+
+@dataclass(frozen=True, eq=False)
+class HeadPredictions:
+    """One head's labels and a model's predictions on the rows it is evaluated on.
+
+    Attributes
+    ----------
+    name
+        The head (``type``, ``smart``, a criterion, ``quantified``, ``area``, ``pfa``).
+    rows
+        Boolean mask of the frame's rows the head is evaluated on.
+    truth, predicted
+        The frame's labels and the model's predictions on those rows.
+    confidence
+        The model's probability of its predicted label.
+    classes
+        The model's labels for the head, then any other label the truth has (sorted).
+    """
+
+    name: str
+    rows: np.ndarray
+    truth: np.ndarray
+    predicted: np.ndarray
+    confidence: np.ndarray
+    classes: list[str]
+
+
+def head_predictions(scorer, frame: pd.DataFrame, scores: Sequence,
+                     roles: Mapping[str, str | None] | None = None) -> list[HeadPredictions]:
+    """The heads the model has and the frame is labelled for, with truth and predictions.
+
+    Parameters
+    ----------
+    scorer
+        The model that produced ``scores``.
+    frame
+        Labelled statements (index 0..n-1).
+    scores
+        The model's :class:`~ehcp_nlp.results.StatementScore` for each row of ``frame``.
+    roles
+        Type label -> role, deciding the rows of SMART, the criteria and quantified (see
+        :meth:`Head.rows <ehcp_nlp.model.heads.Head.rows>`); the model's own by default.
+    """
+    if roles is None:
+        roles = scorer.info.get("type_roles")
+    found = []
     for head in (HEADS[0], SMART, *HEADS[1:]):
         known = head.name in scorer.linear.heads or (
             head is SMART and all(c in scorer.linear.heads for c in labels.CRITERIA))
-        if head.name not in frame.columns or not known:
+        if (head.name not in frame.columns or not known
+                or (head.applies_to is not None and "type" not in frame.columns)):
             continue
-        mask = head.rows(frame)
+        mask = head.rows(frame, roles)
         if not mask.any():
             continue
         truth = frame.loc[mask, head.name].astype(str).to_numpy()
@@ -77,10 +138,8 @@ def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
         classes = (["no", "yes"] if head is SMART
                    else list(scorer.linear.heads[head.name].classes))
         classes += sorted(set(truth) - set(classes))
-        entry = head_report(truth, predicted, classes)
-        entry["calibration"] = calibration(truth == predicted, confidence)
-        report[head.name] = entry
-    return report
+        found.append(HeadPredictions(head.name, mask, truth, predicted, confidence, classes))
+    return found
 
 
 def _predictions(head: str, scores) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,11 +29,24 @@ class Head:
     applies_to: str | None
     binary: bool
 
-    def rows(self, frame: pd.DataFrame) -> np.ndarray:
-        """Boolean mask of the training rows this head learns from."""
+    def rows(self, frame: pd.DataFrame,
+             roles: Mapping[str, str | None] | None = None) -> np.ndarray:
+        """Boolean mask of the rows this head learns from (and is evaluated on).
+
+        Parameters
+        ----------
+        frame
+            Labelled statements.
+        roles
+            Type label -> role (see :func:`ehcp_nlp.labels.type_role`), for data with its own
+            type labels: ``quantified`` then learns from every type whose role is provision.
+        """
         mask = frame[self.name].astype(str).str.len() > 0
         if self.applies_to is not None:
-            mask &= frame["type"] == self.applies_to
+            kinds = frame["type"].astype(str)
+            if roles:
+                kinds = kinds.map(lambda t: labels.type_role(t, roles))
+            mask &= kinds == self.applies_to
         return mask.to_numpy()
 
 

@@ -63,6 +63,13 @@ class StackedLinear:
                             for a, b in zip(starts, stops, strict=True)]
         return self._ranges
 
+    def __getstate__(self) -> dict:
+        # the cache of ranges is rebuilt on use: a saved model's bytes do not depend on
+        # whether it has scored anything
+        state = self.__dict__.copy()
+        state.pop("_ranges", None)
+        return state
+
     def logits(self, blocks) -> np.ndarray:
         """Calibrated logits, statements x outputs.
 

@@ -102,6 +102,16 @@ class Scorer:
         """The statement types this model tells apart."""
         return self.linear.heads["type"].classes
 
+    @property
+    def roles(self) -> dict[str, str | None]:
+        """Each type's golden-thread role (``outcome``, ``provision``, ...; ``None``: none).
+
+        A model trained on the schema's types gives each type itself; a model trained with
+        types of its own records their roles in its manifest (``type_roles``).
+        """
+        given = self.info.get("type_roles") or {}
+        return {t: labels.type_role(t, given) for t in self.types}
+
     def save(self, path, card: str | None = None):
         """Write the model to a directory (model, estimators, manifest with checksums, card).
 
@@ -271,10 +281,12 @@ class Scorer:
         area, area_p = labels_of.get("area"), chosen_p.get("area")
         pfa, pfa_p = labels_of.get("pfa"), chosen_p.get("pfa")
         quantified_p = yes.get("quantified")
+        roles = self.roles
         out = []
         for i in range(n):
             text = prepared[i]
             kind = labels_of["type"][i]
+            role = roles[kind]
             evidence, said = _evidence(docs[i])
             criteria = {}
             for name in criteria_names:
@@ -285,18 +297,18 @@ class Scorer:
                 criteria[name] = Criterion(name, p >= 0.5, p, tuple(found))
             smart_probability = smart_p[i] if smart_p is not None else nan
             q = quantified_p[i] if quantified_p is not None else nan
-            smart = smart_probability >= 0.5 if kind == "outcome" and smart_p else None
-            quantified = q >= 0.5 if kind == "provision" and quantified_p else None
+            smart = smart_probability >= 0.5 if role == "outcome" and smart_p else None
+            quantified = q >= 0.5 if role == "provision" and quantified_p else None
             parts = provision_parts(evidence, text)
             out.append(StatementScore(
-                text=text, type=kind, probabilities=dict(zip(heads[0].classes, type_p[i],
-                                                              strict=True)),
+                text=text, type=kind, role=role or "",
+                probabilities=dict(zip(heads[0].classes, type_p[i], strict=True)),
                 smart=smart, smart_probability=smart_probability, criteria=criteria,
                 quantified=quantified, quantified_probability=q, provision_parts=parts,
                 area=area[i] if area else "", area_probability=area_p[i] if area else nan,
                 pfa=pfa[i] if pfa else "", pfa_probability=pfa_p[i] if pfa else nan,
                 evidence=evidence, contributions=explained[i] if explained else {},
-                findings=findings_for(kind, criteria, smart, quantified, parts, evidence,
+                findings=findings_for(role, criteria, smart, quantified, parts, evidence,
                                       expected[i] if expected is not None else None),
                 warnings=notes[i],
             ))
@@ -382,7 +394,7 @@ def _evidence(statement: Statement) -> tuple[tuple[Evidence, ...], dict[str, lis
 
 def score_row(score: StatementScore) -> dict[str, Any]:
     """Flatten a score into one table row (the columns of ``score_frame``)."""
-    row: dict[str, Any] = {"type": score.type}
+    row: dict[str, Any] = {"type": score.type, "role": score.role}
     for label, p in score.probabilities.items():
         row[f"p_{label}"] = p
     row["smart"] = score.smart

@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
+from ehcp_nlp import labels
 from ehcp_nlp.errors import CorpusFormatError
 from ehcp_nlp.features import group_of, make_featurizer
 from ehcp_nlp.model.heads import HEADS, Head
@@ -42,6 +43,8 @@ HEAD_BLOCKS = {
     "area": ("words", "chars"),
     "pfa": ("words", "chars"),
 }
+#: Shares of the training groups the learning curve trains on, besides the whole.
+LEARNING_CURVE = (0.25, 0.5)
 
 
 @dataclass
@@ -61,6 +64,12 @@ class TrainingConfig:
     head_blocks
         For a head, the feature blocks (``rules``, ``words``, ``chars``) it reads; a head not
         named reads all of them.
+    learning_curve
+        Shares of each fold's training groups to train on for the learning curve (the whole
+        fold is the cross-validation itself); empty to skip it.
+    type_roles
+        Type label -> golden-thread role, for type labels of your own whose role cannot be
+        read from their name (see :func:`ehcp_nlp.labels.type_role`).
     """
 
     seed: int = 0
@@ -70,13 +79,17 @@ class TrainingConfig:
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 2
     head_blocks: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(HEAD_BLOCKS))
+    learning_curve: tuple[float, ...] = LEARNING_CURVE
+    type_roles: dict[str, str | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dictionary."""
         return {"seed": self.seed, "folds": self.folds, "c_grid": list(self.c_grid),
                 "word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
                 "min_df": self.min_df,
-                "head_blocks": {k: list(v) for k, v in self.head_blocks.items()}}
+                "head_blocks": {k: list(v) for k, v in self.head_blocks.items()},
+                "learning_curve": list(self.learning_curve),
+                "type_roles": dict(sorted(self.type_roles.items()))}
 
 
 @dataclass
@@ -90,6 +103,10 @@ class HeadFit:
     cv_macro_f1: float
     oof_predictions: np.ndarray = field(repr=False)
     oof_truth: np.ndarray = field(repr=False)
+    #: Positions (into the training frame) of the out-of-fold rows, in the order above.
+    oof_rows: np.ndarray = field(default=None, repr=False)
+    #: Calibrated out-of-fold probabilities, one column per class (in ``classes`` order).
+    oof_probabilities: np.ndarray = field(default=None, repr=False)
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
@@ -97,7 +114,15 @@ def frame_hash(frame: pd.DataFrame) -> str:
     return hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
 
 
-def check_training_frame(frame: pd.DataFrame) -> list[Head]:
+def roles_of(frame: pd.DataFrame, explicit: dict[str, str | None] | None = None
+             ) -> dict[str, str | None]:
+    """Every type label in the data and its golden-thread role."""
+    return {label: labels.type_role(label, explicit)
+            for label in sorted(set(frame["type"].astype(str)))}
+
+
+def check_training_frame(frame: pd.DataFrame,
+                         roles: dict[str, str | None] | None = None) -> list[Head]:
     """Check the columns training needs and return the heads the data can train."""
     for column in ("text", "type", "group"):
         if column not in frame.columns:
@@ -116,7 +141,7 @@ def check_training_frame(frame: pd.DataFrame) -> list[Head]:
     for head in HEADS:
         if head.name not in frame.columns:
             continue
-        values = frame.loc[head.rows(frame), head.name]
+        values = frame.loc[head.rows(frame, roles), head.name]
         if values.nunique() >= 2:
             heads.append(head)
     if not any(h.name == "type" for h in heads):
@@ -186,23 +211,32 @@ def select_models(
     heads: list[Head],
     config: TrainingConfig,
     progress: Callable[[str], None] | None = None,
+    roles: dict[str, str | None] | None = None,
+    curve: dict | None = None,
 ) -> dict[str, HeadFit]:
-    """Grouped cross-validation: pick C per head, collect out-of-fold predictions, calibrate."""
+    """Grouped cross-validation: pick C per head, collect out-of-fold predictions, calibrate.
+
+    With ``curve`` (a dict) and ``config.learning_curve``, the learning curve is computed on
+    the same folds and stored in ``curve`` (see :func:`learning_curve`).
+    """
     groups = frame["group"].astype(str).to_numpy()
     n_folds = min(config.folds, len(set(groups)))
     if n_folds < 2:
         raise CorpusFormatError("training data needs statements from at least two groups")
     folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(len(frame)), groups=groups))
-    masks = {h.name: h.rows(frame) for h in heads}
+    masks = {h.name: h.rows(frame, roles) for h in heads}
     targets = {h.name: frame[h.name].astype(str).to_numpy() for h in heads}
     classes = {h.name: tuple(sorted(set(targets[h.name][masks[h.name]]))) for h in heads}
     oof: dict[tuple[str, float], np.ndarray] = {}
+    kept_folds: list = []
     for k, (train_idx, valid_idx) in enumerate(folds, start=1):
         if progress:
             progress(f"cross-validation fold {k}/{n_folds}")
         featurizer = make_featurizer(config.word_ngrams, config.char_ngrams, config.min_df)
         X_all_train = featurizer.fit_transform([docs[i] for i in train_idx])
         X_all_valid = featurizer.transform([docs[i] for i in valid_idx])
+        if curve is not None and config.learning_curve:
+            kept_folds.append((train_idx, valid_idx, featurizer, X_all_train, X_all_valid))
         for head in heads:
             mask, y = masks[head.name], targets[head.name]
             tr = train_idx[mask[train_idx]]
@@ -212,8 +246,9 @@ def select_models(
             rows_train = np.flatnonzero(mask[train_idx])
             columns = block_mask(featurizer, config.head_blocks.get(head.name))
             X_train, X_valid = _masked(X_all_train, columns), _masked(X_all_valid, columns)
+            X_fit = X_train[rows_train]
             for c in config.c_grid:
-                model = _fit_logistic(X_train[rows_train], y[tr], c, config.seed)
+                model = _fit_logistic(X_fit, y[tr], c, config.seed)
                 store = oof.setdefault(
                     (head.name, c), np.full((len(frame), len(classes[head.name])), np.nan)
                 )
@@ -240,15 +275,94 @@ def select_models(
                          if head.binary else np.array(head_classes)[z.argmax(axis=1)])
             score = f1_score(y[rows], predicted, average="macro")
             if best is None or score > best[0] + 1e-9:
-                best = (score, c, z, y[rows], predicted)
+                best = (score, c, z, y[rows], predicted, np.flatnonzero(rows))
         if best is None:
             continue
-        score, c, z, truth, predicted = best
+        score, c, z, truth, predicted, positions = best
         truth_index = np.array([head_classes.index(t) for t in truth])
         temperature = fit_temperature(z, truth_index, head.binary)
         fits[head.name] = HeadFit(head, head_classes, c, temperature, float(score),
-                                  predicted, truth)
+                                  predicted, truth, positions,
+                                  probabilities_of(z, temperature, head.binary))
+    if kept_folds:
+        if progress:
+            progress("learning curve")
+        curve.update(learning_curve(kept_folds, frame, fits, masks, targets, config))
     return fits
+
+
+def learning_curve(folds, frame: pd.DataFrame, fits: dict[str, HeadFit],
+                   masks: dict[str, np.ndarray], targets: dict[str, np.ndarray],
+                   config: TrainingConfig) -> dict[str, list[dict]]:
+    """Out-of-fold macro-F1 of each head trained on a share of each fold's training groups.
+
+    For every share in ``config.learning_curve``, each fold trains on that share of its
+    training groups (a seeded random subset; the subsets grow, each holding the last) with the
+    C chosen by cross-validation, and predicts its held-out fold, which stays whole; the
+    macro-F1 is over all held-out rows, like the cross-validation's, which gives the last
+    point (share 1.0). The features' vocabulary is the one fitted on the whole training fold:
+    only the classifiers see the smaller shares, so the curve shows what more *labelled*
+    data buys.
+
+    Returns
+    -------
+    dict
+        Head -> ``[{"share", "train_rows", "macro_f1"}, ...]`` in growing shares.
+    """
+    groups = frame["group"].astype(str).to_numpy()
+    rng = np.random.default_rng(config.seed)
+    orders = []
+    for train_idx, *_ in folds:
+        names = np.unique(groups[train_idx])
+        orders.append((names[rng.permutation(len(names))], groups[train_idx]))
+    out: dict[str, list[dict]] = {name: [] for name in fits}
+    for share in sorted(config.learning_curve):
+        predicted = {name: [] for name in fits}
+        truth = {name: [] for name in fits}
+        sizes = {name: [] for name in fits}
+        for (train_idx, valid_idx, featurizer, X_train, X_valid), (order, fold_groups) in zip(
+                folds, orders, strict=True):
+            chosen = set(order[: max(1, round(share * len(order)))].tolist())
+            taken = np.fromiter((g in chosen for g in fold_groups), dtype=bool,
+                                count=len(fold_groups))
+            for name, fit in fits.items():
+                mask, y = masks[name], targets[name]
+                rows = np.flatnonzero(taken & mask[train_idx])
+                va = np.flatnonzero(mask[valid_idx])
+                if len(va) == 0 or len(set(y[train_idx[rows]])) < 2:
+                    continue
+                columns = block_mask(featurizer, config.head_blocks.get(name))
+                model = _fit_logistic(_masked(X_train, columns)[rows], y[train_idx[rows]],
+                                      fit.c, config.seed)
+                predicted[name].extend(model.predict(_masked(X_valid, columns)[va]).tolist())
+                truth[name].extend(y[valid_idx[va]].tolist())
+                sizes[name].append(len(rows))
+        for name in fits:
+            if truth[name]:
+                out[name].append({
+                    "share": share, "train_rows": round(float(np.mean(sizes[name]))),
+                    "macro_f1": float(f1_score(truth[name], predicted[name], average="macro"))})
+    n_folds = len(folds)
+    for name, fit in fits.items():
+        rows = int(masks[name].sum())
+        out[name].append({"share": 1.0, "train_rows": round(rows * (n_folds - 1) / n_folds),
+                          "macro_f1": fit.cv_macro_f1})
+    return out
+
+
+def probabilities_of(logits: np.ndarray, temperature: float, binary: bool) -> np.ndarray:
+    """Calibrated probabilities from stacked logits: one column per class.
+
+    A yes/no head's single logit gives the columns (no, yes); a label head's logits go through
+    a softmax.
+    """
+    z = logits / temperature
+    if binary:
+        p = 1 / (1 + np.exp(-z[:, 0]))
+        return np.column_stack([1 - p, p])
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def fit_final(
@@ -256,6 +370,7 @@ def fit_final(
     frame: pd.DataFrame,
     fits: dict[str, HeadFit],
     config: TrainingConfig,
+    roles: dict[str, str | None] | None = None,
 ):
     """Fit the featurizer and every head on all the data; return them stacked."""
     featurizer = make_featurizer(config.word_ngrams, config.char_ngrams, config.min_df)
@@ -265,7 +380,7 @@ def fit_final(
     coefs, intercepts, slices, estimators = [], [], [], {}
     start = 0
     for name, fit in fits.items():
-        mask = fit.head.rows(frame)
+        mask = fit.head.rows(frame, roles)
         y = frame[name].astype(str).to_numpy()[mask]
         X_head = _masked(X, block_mask(featurizer, config.head_blocks.get(name)))
         model = _fit_logistic(X_head[np.flatnonzero(mask)], y, fit.c, config.seed)
@@ -313,7 +428,9 @@ def train(
     frame
         Labelled statements; ``text``, ``type`` and ``group`` are required, and every other
         label column present (``smart``, the criteria, ``quantified``, ``area``, ``pfa``)
-        trains its head. Label values come from the data, so extra or renamed types work.
+        trains its head. Label values come from the data, so extra or renamed types work:
+        each type's role (which decides where SMART and quantification apply) is read from
+        its name or given in ``config.type_roles``.
     config
         Seed, folds and feature settings (defaults: :class:`TrainingConfig`).
     progress
@@ -322,37 +439,46 @@ def train(
     Returns
     -------
     Scorer
-        With ``info["cross_validation"]``: each head's grouped cross-validation report.
+        With ``info["cross_validation"]``: each head's grouped cross-validation report, with
+        confidence intervals from a bootstrap over groups; ``info["learning_curve"]``; and
+        ``info["type_roles"]``.
     """
     from ehcp_nlp.model.evaluate import head_report
+    from ehcp_nlp.model.intervals import bootstrap_report
     from ehcp_nlp.model.scorer import Scorer
 
     config = config or TrainingConfig()
-    heads = check_training_frame(frame)
+    roles = roles_of(frame, config.type_roles) if "type" in frame.columns else {}
+    heads = check_training_frame(frame, roles)
     frame = frame.reset_index(drop=True).astype({"text": str, "group": str})
     if progress:
         progress(f"processing {len(frame):,} statements with spaCy")
     nlp, docs = process(frame["text"].tolist())
-    fits = select_models(docs, frame, heads, config, progress)
+    curve: dict = {}
+    fits = select_models(docs, frame, heads, config, progress, roles, curve)
     if progress:
         progress("fitting on all the data")
-    featurizer, linear, estimators = fit_final(docs, frame, fits, config)
-    cross_validation = {
-        name: {"c": fit.c, "temperature": fit.temperature,
-               **head_report(fit.oof_truth, fit.oof_predictions, fit.classes)}
-        for name, fit in fits.items()
-    }
+    featurizer, linear, estimators = fit_final(docs, frame, fits, config, roles)
+    cross_validation = {}
+    for name, fit in fits.items():
+        report = head_report(fit.oof_truth, fit.oof_predictions, fit.classes)
+        groups = frame["group"].to_numpy()[fit.oof_rows]
+        report["intervals"] = bootstrap_report(fit.oof_truth, fit.oof_predictions,
+                                               fit.classes, groups=groups, seed=config.seed)
+        cross_validation[name] = {"c": fit.c, "temperature": fit.temperature, **report}
     info = {
         "training": {
             "rows": len(frame),
             "groups": int(frame["group"].nunique()),
             "data_sha256": frame_hash(frame),
             "config": config.to_dict(),
-            "label_counts": {name: frame.loc[fit.head.rows(frame), name].value_counts()
+            "label_counts": {name: frame.loc[fit.head.rows(frame, roles), name].value_counts()
                              .sort_index().to_dict() for name, fit in fits.items()},
         },
         "labels": {name: list(fit.classes) for name, fit in fits.items()},
+        "type_roles": {label: roles.get(label) for label in fits["type"].classes},
         "cross_validation": cross_validation,
+        "learning_curve": curve,
     }
     nlp.get_pipe("ehcp_evidence").write_spans = False
     return Scorer(featurizer, linear, estimators, info, nlp=nlp)
