@@ -225,7 +225,8 @@ def analyse(
     if keep_statements is None:
         keep_statements = out is None
     writer = _Writer(Path(out), fmt, force) if out is not None else None
-    sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None)
+    sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None,
+                 roles=scorer.roles)
     totals = Totals()
     warnings: list[str] = []
     pii: Counter = Counter()
@@ -247,7 +248,6 @@ def analyse(
         units = _file_units(files, chunk_size, text_column, file_errors, totals)
         rows_total = _estimate_rows(files)
     state = {"files": 0, "files_total": len(files), "statements": 0, "rows_total": rows_total}
-    sink.roles = scorer.roles
 
     try:
         for result in _run(units, scorer, jobs, redact):
@@ -308,7 +308,8 @@ class _Sink:
 
     ERRORS_KEPT = 10_000
 
-    def __init__(self, writer: _Writer | None, *, keep_statements: bool, keep_tables: bool):
+    def __init__(self, writer: _Writer | None, *, keep_statements: bool, keep_tables: bool,
+                 roles: dict[str, str | None] | None = None):
         self.writer = writer
         self.keep_statements = keep_statements
         self.keep_tables = keep_tables
@@ -318,7 +319,7 @@ class _Sink:
         self.links: list[dict] = []
         self.plans: list[dict] = []
         self.errors: list[dict] = []
-        self.roles: dict[str, str | None] | None = None  # the scorer's type -> role
+        self.roles = roles  # the scorer's type -> role, for the plans the sink closes
 
     def add(self, name: str, rows: list[dict]) -> None:
         if not rows:

@@ -58,15 +58,15 @@ def _roles(values: list[str]) -> dict[str, str | None]:
 
 
 def _curve_table(curve: dict) -> Table:
+    from ehcp_nlp.model.card import curve_grid
+
     table = Table(title="learning curve: out-of-fold macro-F1 by share of training groups")
-    shares = sorted({point["share"] for points in curve.values() for point in points})
+    shares, grid = curve_grid(curve, rows_word="")
     table.add_column("score")
     for share in shares:
         table.add_column(f"{share:.0%}", justify="right")
-    for name, points in curve.items():
-        by_share = {p["share"]: p for p in points}
-        table.add_row(name, *(f"{by_share[s]['macro_f1']:.3f} ({by_share[s]['train_rows']:,})"
-                              if s in by_share else "" for s in shares))
+    for name, cells in grid:
+        table.add_row(name, *cells)
     return table
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 
+from ehcp_nlp._install import installed_places
 from ehcp_nlp.data._read import read_corpus
 from ehcp_nlp.errors import InputFileError
 
 #: Where the bundled corpus is looked for: in a clone, then where an install puts it.
-CORPUS_PLACES = (
-    Path(__file__).resolve().parent.parent.parent / "data" / "statements.csv",
-    Path(sys.prefix) / "share" / "ehcp-nlp" / "data" / "statements.csv",
-)
+CORPUS_PLACES = installed_places("data", "statements.csv")
 #: Prefix given to the bundled corpus's ids and groups in a merged frame, so that they cannot
 #: collide with the user's (a shared group would put two children's statements in one fold).
 BASE_PREFIX = "base:"

@@ -21,15 +21,27 @@ def _metric_rows(report: dict[str, Any]) -> list[str]:
     return rows
 
 
-def _curve_rows(curve: dict[str, list[dict]]) -> list[str]:
+def curve_grid(curve: dict[str, list[dict]], rows_word: str = " rows"
+               ) -> tuple[list[float], list[tuple[str, list[str]]]]:
+    """The learning curve as a grid: its shares, then each score with one cell per share.
+
+    A cell reads ``0.958 (2,076 rows)``: macro-F1 and training rows; empty where the score
+    has no point at that share.
+    """
     shares = sorted({p["share"] for points in curve.values() for p in points})
-    rows = ["| score | " + " | ".join(f"{s:.0%} of groups" for s in shares) + " |",
-            "|---|" + "---|" * len(shares)]
+    grid = []
     for name, points in curve.items():
         by_share = {p["share"]: p for p in points}
-        rows.append(f"| {name} | " + " | ".join(
-            f"{by_share[s]['macro_f1']:.3f} ({by_share[s]['train_rows']:,} rows)"
-            if s in by_share else "" for s in shares) + " |")
+        grid.append((name, [f"{by_share[s]['macro_f1']:.3f} ({by_share[s]['train_rows']:,}"
+                            f"{rows_word})" if s in by_share else "" for s in shares]))
+    return shares, grid
+
+
+def _curve_rows(curve: dict[str, list[dict]]) -> list[str]:
+    shares, grid = curve_grid(curve)
+    rows = ["| score | " + " | ".join(f"{s:.0%} of groups" for s in shares) + " |",
+            "|---|" + "---|" * len(shares)]
+    rows += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in grid]
     return rows
 
 

@@ -45,7 +45,7 @@ class Head:
         if self.applies_to is not None:
             kinds = frame["type"].astype(str)
             if roles:
-                kinds = kinds.map(lambda t: labels.type_role(t, roles))
+                kinds = kinds.map({t: labels.type_role(t, roles) for t in kinds.unique()})
             mask &= kinds == self.applies_to
         return mask.to_numpy()
 

@@ -12,12 +12,12 @@ import hashlib
 import json
 import os
 import platform
-import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ehcp_nlp._install import installed_places
 from ehcp_nlp.errors import EhcpError
 
 MODEL_FILE = "model.joblib"
@@ -27,10 +27,7 @@ CARD = "MODEL_CARD.md"
 FORMAT = "ehcp-nlp.model.v1"
 #: Where the bundled model is looked for: beside the package in a clone (editable install),
 #: then where a regular install puts it (``share/ehcp-nlp`` under the environment's prefix).
-BUNDLED_PLACES = (
-    Path(__file__).resolve().parent.parent.parent / "models" / "default",
-    Path(sys.prefix) / "share" / "ehcp-nlp" / "models" / "default",
-)
+BUNDLED_PLACES = installed_places("models", "default")
 BUNDLED = next((p for p in BUNDLED_PLACES if (p / "manifest.json").is_file()), BUNDLED_PLACES[0])
 REBUILD = "ehcp train data/statements.csv --out models/default"
 

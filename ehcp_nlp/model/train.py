@@ -315,33 +315,40 @@ def learning_curve(folds, frame: pd.DataFrame, fits: dict[str, HeadFit],
     for train_idx, *_ in folds:
         names = np.unique(groups[train_idx])
         orders.append((names[rng.permutation(len(names))], groups[train_idx]))
-    out: dict[str, list[dict]] = {name: [] for name in fits}
-    for share in sorted(config.learning_curve):
-        predicted = {name: [] for name in fits}
-        truth = {name: [] for name in fits}
-        sizes = {name: [] for name in fits}
-        for (train_idx, valid_idx, featurizer, X_train, X_valid), (order, fold_groups) in zip(
-                folds, orders, strict=True):
+    shares = sorted(config.learning_curve)
+    predicted = {(share, name): [] for share in shares for name in fits}
+    truth = {(share, name): [] for share in shares for name in fits}
+    sizes = {(share, name): [] for share in shares for name in fits}
+    for (train_idx, valid_idx, featurizer, X_train, X_valid), (order, fold_groups) in zip(
+            folds, orders, strict=True):
+        taken = {}
+        for share in shares:
             chosen = set(order[: max(1, round(share * len(order)))].tolist())
-            taken = np.fromiter((g in chosen for g in fold_groups), dtype=bool,
-                                count=len(fold_groups))
-            for name, fit in fits.items():
-                mask, y = masks[name], targets[name]
-                rows = np.flatnonzero(taken & mask[train_idx])
-                va = np.flatnonzero(mask[valid_idx])
-                if len(va) == 0 or len(set(y[train_idx[rows]])) < 2:
+            taken[share] = np.fromiter((g in chosen for g in fold_groups), dtype=bool,
+                                       count=len(fold_groups))
+        for name, fit in fits.items():
+            mask, y = masks[name], targets[name]
+            va = np.flatnonzero(mask[valid_idx])
+            if len(va) == 0:
+                continue
+            columns = block_mask(featurizer, config.head_blocks.get(name))
+            X_head, X_head_valid = _masked(X_train, columns), _masked(X_valid, columns)[va]
+            for share in shares:
+                rows = np.flatnonzero(taken[share] & mask[train_idx])
+                if len(set(y[train_idx[rows]])) < 2:
                     continue
-                columns = block_mask(featurizer, config.head_blocks.get(name))
-                model = _fit_logistic(_masked(X_train, columns)[rows], y[train_idx[rows]],
-                                      fit.c, config.seed)
-                predicted[name].extend(model.predict(_masked(X_valid, columns)[va]).tolist())
-                truth[name].extend(y[valid_idx[va]].tolist())
-                sizes[name].append(len(rows))
+                model = _fit_logistic(X_head[rows], y[train_idx[rows]], fit.c, config.seed)
+                predicted[share, name].extend(model.predict(X_head_valid).tolist())
+                truth[share, name].extend(y[valid_idx[va]].tolist())
+                sizes[share, name].append(len(rows))
+    out: dict[str, list[dict]] = {name: [] for name in fits}
+    for share in shares:
         for name in fits:
-            if truth[name]:
+            if truth[share, name]:
                 out[name].append({
-                    "share": share, "train_rows": round(float(np.mean(sizes[name]))),
-                    "macro_f1": float(f1_score(truth[name], predicted[name], average="macro"))})
+                    "share": share, "train_rows": round(float(np.mean(sizes[share, name]))),
+                    "macro_f1": float(f1_score(truth[share, name], predicted[share, name],
+                                               average="macro"))})
     n_folds = len(folds)
     for name, fit in fits.items():
         rows = int(masks[name].sum())
