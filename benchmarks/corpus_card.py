@@ -13,7 +13,8 @@ import pandas as pd
 from ehcp_nlp.data import label_counts, near_duplicates, read_corpus, validate
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = {"train": ROOT / "data" / "statements.csv", "test": ROOT / "data" / "test.csv"}
+FILES = {"train": ROOT / "data" / "statements.csv", "test": ROOT / "data" / "test.csv",
+         "contrast": ROOT / "data" / "contrast.csv"}
 
 
 def table(counts: dict[str, dict[str, int]], column: str) -> list[str]:
@@ -42,16 +43,16 @@ def main() -> None:
         provision = frame[frame["type"] == "provision"]
         out.append(
             f"\n{name}: SMART outcomes {(outcomes['smart'] == 'yes').mean():.1%}, "
-            f"provision not quantified {(provision['quantified'] == 'no').mean():.1%}"
+            f"provision not specified {(provision['specified'] == 'no').mean():.1%}"
         )
-    both = pd.concat([frames["train"].assign(file="train"), frames["test"].assign(file="test")])
+    both = pd.concat([frame.assign(file=name) for name, frame in frames.items()])
     dup = near_duplicates(both["text"].tolist())
     flagged = both[dup.flagged]
     out.append(
         f"\nNear duplicates (character 5-gram TF-IDF cosine >= {dup.threshold} to another row "
-        f"in either file): {int(dup.flagged.sum())} of {len(both)} rows = {dup.rate:.2%} "
-        f"(train {int((flagged['file'] == 'train').sum())}, "
-        f"test {int((flagged['file'] == 'test').sum())})"
+        f"in any file): {int(dup.flagged.sum())} of {len(both)} rows = {dup.rate:.2%} "
+        + "(" + ", ".join(f"{name} {int((flagged['file'] == name).sum())}" for name in frames)
+        + ")"
     )
     cross = sum(
         1 for i, j in enumerate(dup.nearest)

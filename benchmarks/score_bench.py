@@ -3,11 +3,12 @@
     python benchmarks/score_bench.py                 # accuracy, baseline, speed, cold start
     python benchmarks/score_bench.py --skip-speed    # accuracy and baseline only
 
-1. Accuracy on data/test.csv of the model in --model (default: the bundled model, trained on
-   data/statements.csv): type macro-F1, SMART macro-F1 on outcomes, quantified macro-F1 on
-   provision.
+1. Accuracy on data/test.csv and on data/contrast.csv of the model in --model (default: the
+   bundled model, trained on data/statements.csv): type macro-F1, SMART macro-F1 on outcomes,
+   specified macro-F1 on provision (the verdict as shown, which agrees with its parts).
 2. A TF-IDF + logistic-regression baseline per score, trained on data/statements.csv in this
-   run and scored on the same test set.
+   run and scored on the same sets. The bars: 0.93 on both sets, and on the contrast set at
+   least 0.05 above the baseline.
 3. ``Scorer.score_many`` throughput on one core (BLAS threads limited to 1, no worker
    processes), over every distinct statement of both files: median of --repeats runs.
 4. Cold start: wall time of ``ehcp score "..."`` against ``python -c "import spacy, sklearn"``,
@@ -36,8 +37,10 @@ import ehcp_nlp
 from ehcp_nlp.data import read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-BARS = {"type": 0.95, "smart": 0.93, "quantified": 0.90}
-ROWS = {"type": None, "smart": "outcome", "quantified": "provision"}
+BARS = {"type": 0.93, "smart": 0.93, "specified": 0.93}
+#: On the contrast set the model must beat the TF-IDF baseline by this much.
+MARGIN = 0.05
+ROWS = {"type": None, "smart": "outcome", "specified": "provision"}
 
 
 def model_scores(scorer, test) -> dict[str, float]:
@@ -46,7 +49,7 @@ def model_scores(scorer, test) -> dict[str, float]:
     predicted = {
         "type": [r.type for r in results],
         "smart": ["yes" if r.smart_probability >= 0.5 else "no" for r in results],
-        "quantified": ["yes" if r.quantified_probability >= 0.5 else "no" for r in results],
+        "specified": ["yes" if r.specified_probability >= 0.5 else "no" for r in results],
     }
     for name, applies in ROWS.items():
         mask = np.ones(len(test), bool) if applies is None else (test["type"] == applies).to_numpy()
@@ -105,17 +108,20 @@ def main() -> None:
 
     train = read_corpus(ROOT / "data" / "statements.csv")
     test = read_corpus(ROOT / "data" / "test.csv")
+    sets = {"test": test, "contrast": read_corpus(ROOT / "data" / "contrast.csv")}
     scorer = ehcp_nlp.load(args.model)
-    ours = model_scores(scorer, test)
-    base = baseline_scores(train, test)
     report: dict = {"accuracy": {}}
-    print(f"{'score (test set)':<22}{'ehcp-nlp':>10}{'baseline':>10}{'bar':>8}  verdict")
-    for name in ROWS:
-        ok = ours[name] >= BARS[name] and ours[name] > base[name]
-        report["accuracy"][name] = {"model": ours[name], "baseline": base[name],
-                                    "bar": BARS[name], "met": ok}
-        print(f"{name + ' macro-F1':<22}{ours[name]:>10.3f}{base[name]:>10.3f}"
-              f"{BARS[name]:>8.2f}  {'met' if ok else 'NOT MET'}")
+    print(f"{'score':<22}{'set':<10}{'ehcp-nlp':>10}{'baseline':>10}{'bar':>8}  verdict")
+    for set_name, frame in sets.items():
+        ours = model_scores(scorer, frame)
+        base = baseline_scores(train, frame)
+        for name in ROWS:
+            ok = ours[name] >= BARS[name] and ours[name] > base[name] + (
+                MARGIN if set_name == "contrast" else 0.0)
+            report["accuracy"][f"{name}/{set_name}"] = {
+                "model": ours[name], "baseline": base[name], "bar": BARS[name], "met": ok}
+            print(f"{name + ' macro-F1':<22}{set_name:<10}{ours[name]:>10.3f}{base[name]:>10.3f}"
+                  f"{BARS[name]:>8.2f}  {'met' if ok else 'NOT MET'}")
     if not args.skip_speed:
         texts = list(dict.fromkeys(train["text"].tolist() + test["text"].tolist()))
         rates = throughput(scorer, texts, args.repeats)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ehcp_nlp import labels
 from ehcp_nlp.results import Criterion, Evidence, Finding
 
 #: What to add when a SMART criterion is not met.
@@ -28,11 +29,14 @@ CRITERION_WORDS = {
     "time_bound": "no time frame",
 }
 PART_FIXES = {
-    "what": "what the support is (the intervention or programme)",
-    "who": "who delivers it (e.g. 'a speech and language therapist', 'a trained teaching "
-           "assistant')",
+    "what": "what the support is (the intervention, programme or item, by name)",
+    "who": "who delivers it (the role, and their training where it matters)",
     "how_often": "how often (e.g. 'three times a week', 'daily', 'termly')",
     "how_long": "for how long (e.g. '30-minute sessions', '2 hours a week')",
+    "group": "the group size or staffing ratio (e.g. '1:1', 'a group of up to four')",
+    "when_where": "when or where it is used or applies (e.g. 'in all written exams', 'at "
+                  "break and lunch')",
+    "quantified": "the amount per period (e.g. '25 hours a week')",
 }
 TYPE_READINGS = {
     "provision": ("reads_as_provision", "it describes support the child will receive, which "
@@ -89,10 +93,11 @@ def findings_for(
     kind: str,
     criteria: Mapping[str, Criterion],
     smart: bool | None,
-    quantified: bool | None,
+    specified: bool | None,
     parts: Mapping[str, bool],
     evidence: tuple[Evidence, ...],
     expected_type: str | None = None,
+    provision_kind: str = "",
 ) -> tuple[Finding, ...]:
     """Return the findings for one scored statement.
 
@@ -100,11 +105,13 @@ def findings_for(
     ----------
     kind
         The predicted type's role (see :attr:`StatementScore.role`; ``""`` for none).
-    criteria, smart, quantified, parts, evidence
+    criteria, smart, specified, parts, evidence
         The statement's scores and evidence.
     expected_type
         The type the statement's place in a plan calls for (Section E: ``outcome``); when it
         differs from ``kind`` the statement is reported as misplaced.
+    provision_kind
+        The kind of provision, which decides the parts it needs.
     """
     found: list[Finding] = []
     by_component: dict[str, list[Evidence]] = {}
@@ -144,18 +151,22 @@ def findings_for(
             "Set a level the child can reach and that shows progress, e.g. 'on 4 of 5 "
             "days' or 'in 8 out of 10 lessons'.",
         ))
-    if kind == "provision" and quantified is False:
-        missing = [p for p, present in parts.items() if not present]
+    if kind == "provision" and specified is False:
+        needs = list(labels.KIND_NEEDS.get(provision_kind, ("what", "who", "how_often",
+                                                              "how_long")))
+        missing = [p for p in needs if not parts.get(p, False)]
+        either = labels.KIND_EITHER.get(provision_kind, ())
+        if either and not any(parts.get(p, False) for p in either):
+            missing.append(either[0])
         hedges = [e.text for e in by_component.get("vague", []) if e.label == "hedge"]
-        what = "; ".join(PART_FIXES[p] for p in missing) or \
-            "the amount of support in fixed terms"
-        message = "Provision not specified and quantified"
+        message = "Provision not specified"
         if missing:
             message += ": missing " + ", ".join(p.replace("_", " ") for p in missing)
         if hedges:
             message += f"; vague wording ({', '.join(repr(h) for h in dict.fromkeys(hedges))})"
-        found.append(Finding("provision_not_quantified", message + ".",
+        what = "; ".join(PART_FIXES[p] for p in missing)
+        found.append(Finding("provision_not_specified", message + ".",
                              f"Say {what}." if missing else
-                             "Replace the vague wording with a set amount: who, how often and "
-                             "for how long."))
+                             "Replace the vague wording with what the child will get, fixed: "
+                             "who, how much and when."))
     return tuple(found)

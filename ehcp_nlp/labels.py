@@ -38,15 +38,58 @@ CRITERIA = MappingProxyType(
     }
 )
 
-#: The four parts a quantified provision statement names (9.69: specified and quantified).
+#: The parts of a provision statement (9.69: detailed, specific, normally quantified). Each is
+#: labelled and learned on its own; ``quantified`` (an amount per period) is one of them.
 PROVISION_PARTS = MappingProxyType(
     {
-        "what": "the support or intervention itself",
-        "who": "the role that delivers it",
-        "how_often": "its frequency",
+        "what": "the support itself, named",
+        "who": "the role that delivers it, or named trained staff",
+        "how_often": "its frequency, or when it applies ('in all lessons')",
         "how_long": "the length of a session or the amount per period",
+        "group": "group size or staffing ratio ('1:1', 'a group of up to four')",
+        "when_where": "when or where it is used or applies ('in all written exams')",
+        "quantified": "an amount per period ('3 x 30 minutes a week', '25 hours a week')",
     }
 )
+
+#: Kinds of provision: each is judged by the parts that apply to it (data/ANNOTATION.md).
+PROVISION_KINDS = MappingProxyType(
+    {
+        "therapy": "Speech and language, occupational, physio, psychological and other therapy.",
+        "teaching": "Interventions, programmes, tuition, teaching approaches, mentoring.",
+        "staffing": "Teaching-assistant or 1:1 support, ratios, key workers, supervision.",
+        "equipment": "Equipment, aids, technology, furniture.",
+        "arrangement": "Adaptations, exam access arrangements, timetables, seating, transport.",
+        "training": "Training and advice for staff or parents.",
+        "care": "Short breaks, personal care, nursing care, respite, PAs, health checks.",
+    }
+)
+
+#: The parts a provision of each kind must state to be specified. Staffing also needs an
+#: amount (hours) or a ratio, and training a time (how often, or when): see KIND_EITHER.
+KIND_NEEDS = MappingProxyType(
+    {
+        "therapy": ("what", "who", "how_often", "how_long"),
+        "teaching": ("what", "who", "how_often", "how_long"),
+        "care": ("what", "who", "how_often"),
+        "staffing": ("who",),
+        "equipment": ("what", "when_where"),
+        "arrangement": ("what", "when_where"),
+        "training": ("what", "who"),
+    }
+)
+#: Kinds that need one of several parts besides KIND_NEEDS.
+KIND_EITHER = MappingProxyType(
+    {
+        "staffing": ("quantified", "group"),
+        "training": ("how_often", "when_where"),
+    }
+)
+
+#: Words that hedge provision: whatever numbers it has, it is not specified (9.69).
+HEDGES = ("up to", "as required", "as appropriate", "as needed", "when needed",
+          "opportunities for", "access to", "would benefit from", "where possible", "regular",
+          "or equivalent", "at the discretion of", "if available")
 
 #: Areas of need: the four of the Code (6.28-6.35) plus health and social care (Sections C, D).
 AREAS = MappingProxyType(
@@ -84,7 +127,8 @@ STAGES = MappingProxyType(
         "early_years": "0 to 5: nursery, pre-school, EYFS, reception.",
         "primary": "Years 1 to 6 (Key Stages 1 and 2).",
         "secondary": "Years 7 to 11 (Key Stages 3 and 4).",
-        "post16": "16 to 25: sixth form, further education, internships, adult life.",
+        "post16": "16 to 19: sixth form, further education, supported internships.",
+        "post19": "19 to 25: adult learning, day services, supported living, adult social care.",
     }
 )
 
@@ -109,7 +153,29 @@ VOICES = MappingProxyType(
     }
 )
 
+#: How a statement is written (the corpus ``register`` column; see data/ANNOTATION.md).
+REGISTERS = MappingProxyType(
+    {
+        "prose": "ordinary full sentences",
+        "outcome_bank": "outcome-bank present tense: 'Child demonstrates ...', 'YP is able to ...'",
+        "infinitive": "infinitive targets: 'To ...'",
+        "fragment": "noun-phrase needs and provision, diagnosis lists, bullet fragments",
+        "hope": "gerund and noun-phrase aspirations, parents' hopes",
+        "service_voice": "services and staff as subject; 'will work with / attend / be seen by'",
+        "table": "flattened table rows: 'Outcome: ... By when: ...', 'Provision | Who | ...'",
+        "long": "paragraphs of 60 words or more",
+        "placeholder": "anonymised names: xxx, X, [Name], initials, CYP/YP",
+        "odd_time": "unusual time frames: 'By July 16', 'by Y2', 'by his next review'",
+        "informal": "lower case, typos, missing full stops, parents' forum voice",
+        "adult": "adult (19-25) services and lives",
+    }
+)
+
 YES_NO = ("yes", "no")
+
+#: The provision part columns of a corpus file (``part_<name>``; ``quantified`` is its own).
+PART_COLUMNS = tuple("quantified" if p == "quantified" else f"part_{p}"
+                     for p in PROVISION_PARTS)
 
 #: The columns of a labelled corpus file, in order; ``voice`` is optional.
 COLUMNS = (
@@ -118,14 +184,40 @@ COLUMNS = (
     "type",
     "smart",
     *CRITERIA,
-    "quantified",
+    "specified",
+    "provision_kind",
+    *PART_COLUMNS,
     "area",
     "pfa",
     "stage",
     "group",
     "voice",
+    "register",
 )
-REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c != "voice")
+#: Columns a labelled file may leave out (``voice``, ``register``), and the columns added in
+#: corpus v2, which files labelled to the v1 schema (with ``quantified`` only) do not have.
+OPTIONAL_COLUMNS = ("voice", "register")
+V2_COLUMNS = ("specified", "provision_kind", *(c for c in PART_COLUMNS if c != "quantified"))
+REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS + V2_COLUMNS)
+#: Columns a corpus file may carry besides the labels (``cue``: data/contrast.csv's).
+EXTRA_COLUMNS = ("cue",)
+
+
+def specified_from_parts(kind: str, parts: Mapping[str, bool]) -> bool:
+    """Whether a provision of this kind states every part it needs (hedges aside).
+
+    Parameters
+    ----------
+    kind
+        A provision kind (:data:`PROVISION_KINDS`); an unknown kind needs what, who, how often
+        and how long.
+    parts
+        Part name (:data:`PROVISION_PARTS`) -> stated.
+    """
+    needs = KIND_NEEDS.get(kind, ("what", "who", "how_often", "how_long"))
+    either = KIND_EITHER.get(kind, ())
+    return all(parts.get(p, False) for p in needs) and (
+        not either or any(parts.get(p, False) for p in either))
 
 
 def type_role(label: str, roles: Mapping[str, str | None] | None = None) -> str | None:

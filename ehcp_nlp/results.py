@@ -114,9 +114,10 @@ class Finding:
     Attributes
     ----------
     code
-        Stable identifier: ``outcome_not_smart``, ``provision_not_quantified``,
+        Stable identifier: ``outcome_not_smart``, ``provision_not_specified``,
         ``reads_as_provision``, ``reads_as_need``, ``reads_as_aspiration``,
-        ``service_perspective``, ``absolute_target``.
+        ``service_perspective``, ``absolute_target``. (``provision_not_specified`` replaced
+        ``provision_not_quantified`` in corpus v2.)
     message
         What is wrong, in one sentence.
     suggestion
@@ -156,12 +157,26 @@ class StatementScore:
         outcome is SMART when every criterion is met, that is when the weakest one is.
     criteria
         The five SMART criteria, computed as if it were an outcome.
+    specified
+        Whether it is specified provision (data/ANNOTATION.md: a reader knows exactly what
+        the child gets, judged by the parts its kind needs); ``None`` unless ``role`` is
+        ``provision``. Never ``True`` while a part its kind needs is missing.
+    specified_probability
+        Probability it is specified, computed as if it were provision: the smallest of the
+        verdict's and the needed parts' probabilities.
+    provision_kind, provision_kind_probability
+        The kind of provision (therapy, teaching, staffing, equipment, arrangement, training,
+        care) and its probability; ``""`` for a model without the kind head.
     quantified
-        Whether it is quantified provision; ``None`` unless ``role`` is ``provision``.
+        Whether an amount per period is given (one part of provision); ``None`` unless
+        ``role`` is ``provision``.
     quantified_probability
         Probability it is quantified, computed as if it were provision.
     provision_parts
-        Which of what / who / how often / how long the rules found.
+        Which parts the statement states: what, who, how often, how long, group, when/where,
+        quantified (learned; for a model trained on v1 labels, what the rules found).
+    part_probabilities
+        The probability of each part.
     area, area_probability
         The most probable area of need and its probability.
     pfa, pfa_probability
@@ -184,9 +199,14 @@ class StatementScore:
     smart: bool | None
     smart_probability: float
     criteria: dict[str, Criterion]
+    specified: bool | None
+    specified_probability: float
+    provision_kind: str
+    provision_kind_probability: float
     quantified: bool | None
     quantified_probability: float
     provision_parts: dict[str, bool]
+    part_probabilities: dict[str, float]
     area: str
     area_probability: float
     pfa: str
@@ -211,9 +231,14 @@ class StatementScore:
             "smart": self.smart,
             "smart_probability": self.smart_probability,
             "criteria": {k: c.to_dict() for k, c in self.criteria.items()},
+            "specified": self.specified,
+            "specified_probability": self.specified_probability,
+            "provision_kind": self.provision_kind,
+            "provision_kind_probability": self.provision_kind_probability,
             "quantified": self.quantified,
             "quantified_probability": self.quantified_probability,
             "provision_parts": self.provision_parts,
+            "part_probabilities": self.part_probabilities,
             "area": self.area,
             "area_probability": self.area_probability,
             "pfa": self.pfa,

@@ -20,7 +20,9 @@ def good_rows():
         {**base, "id": "r2", "text": "Finds phonics hard.", "type": "need"},
         {**base, "id": "r3", "text": "By July, reads 40 words.", "type": "outcome", **smart},
         {**base, "id": "r4", "text": "Access to a TA as needed.", "type": "provision",
-         "quantified": "no"},
+         "specified": "no", "provision_kind": "staffing", "part_what": "yes", "part_who": "yes",
+         "part_how_often": "no", "part_how_long": "no", "part_group": "no",
+         "part_when_where": "no", "quantified": "no"},
     ]
 
 
@@ -59,3 +61,11 @@ def small_scorer(small_corpus, small_config):
     import ehcp_nlp
 
     return ehcp_nlp.train(small_corpus, config=small_config)
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The bundled model (models/default)."""
+    import ehcp_nlp
+
+    return ehcp_nlp.load()

@@ -118,14 +118,14 @@ def synthetic_tables(plans: int = 1000, per_plan: int = 40, seed: int = 0) -> di
                                    "the teaching assistant", "<b>", "&", "30 minutes"])
                        for _ in range(rng.randint(8, 30))),
                    "area": rng.choice(AREAS), "pfa": "none", "smart": None,
-                   "quantified": None, "findings": ""}
+                   "specified": None, "findings": ""}
             if kind == "outcome":
                 row["smart"] = rng.random() < 0.55
                 for criterion in ("specific", "measurable", "achievable", "realistic",
                                   "time_bound"):
                     row[criterion] = row["smart"] or rng.random() < 0.6
             if kind == "provision":
-                row["quantified"] = rng.random() < 0.6
+                row["specified"] = rng.random() < 0.6
             rows.append(row)
         statements += rows
         needs = [r for r in rows if r["type"] == "need"]
@@ -142,7 +142,7 @@ def synthetic_tables(plans: int = 1000, per_plan: int = 40, seed: int = 0) -> di
                  "location": r["location"], "message": "Synthetic finding."}
                 for r in rng.sample(rows, rng.randint(0, 12))]
         findings += mine
-        parts = {f"part_{n}": rng.random() for n in ("smart", "quantified", "thread",
+        parts = {f"part_{n}": rng.random() for n in ("smart", "specified", "thread",
                                                         "placement", "sections")}
         parts["part_pfa"] = float("nan") if year is None or year < 9 else rng.choice([0., 1.])
         plan_rows.append({"plan_id": plan_id, "file": f"{plan_id}.docx", "year_group": year,

@@ -88,7 +88,7 @@ def test_analyse_a_frame_scores_every_row_and_checks_every_plan(small_scorer, ta
     assert result.statements["plan_id"].tolist() == table["plan_id"].tolist()
     assert set(result.plans["plan_id"]) == {"p1", "p2"}
     plans = result.plans.set_index("plan_id")
-    for column in ("score", "part_smart", "part_quantified", "part_thread", "part_placement"):
+    for column in ("score", "part_smart", "part_specified", "part_thread", "part_placement"):
         assert column in plans.columns
     assert 0 <= plans.loc["p1", "score"] <= 100
     assert result.totals.read == result.totals.scored == len(table)
@@ -186,7 +186,7 @@ def test_worker_processes_give_the_same_statements(saved_model, table, tmp_path)
                            tmp_path / f"t{k}.csv", "csv"))
     one = analyse(paths, model=saved_model, chunk_size=4)
     two = analyse(paths, model=saved_model, chunk_size=4, jobs=2)
-    columns = ["statement_id", "type", "smart_probability", "quantified_probability"]
+    columns = ["statement_id", "type", "smart_probability", "specified_probability"]
     pd.testing.assert_frame_equal(one.statements[columns], two.statements[columns])
     assert sorted(one.plans["plan_id"]) == sorted(two.plans["plan_id"])
 
@@ -195,7 +195,7 @@ def test_plan_checks_follow_table_rows_and_flag_the_broken_thread():
     def row(i, section, kind, text, **extra):
         base = {"statement_id": f"s{i}", "section": section, "type": kind, "text": text,
                 "area": "semh", "pfa": "none", "subject": "child", "smart": None,
-                "quantified": None, "location": f"row {i}", "row_key": "",
+                "specified": None, "location": f"row {i}", "row_key": "",
                 f"p_{kind}": 0.9}
         return {**base, **extra}
 
@@ -204,7 +204,7 @@ def test_plan_checks_follow_table_rows_and_flag_the_broken_thread():
         row(2, "E", "outcome", "Will use a calm-down plan", row_key="t1r1", smart=False,
             specific=True, measurable=False, achievable=True, realistic=True,
             time_bound=False),
-        row(3, "F", "provision", "Weekly ELSA session", row_key="t1r1", quantified=True),
+        row(3, "F", "provision", "Weekly ELSA session", row_key="t1r1", specified=True),
         row(4, "B", "need", "Is frightened of swimming pools and deep water"),
         row(5, "E", "outcome", "Staff will see fewer incidents", subject="service"),
         row(6, "G", "outcome", "By July she will book her own appointments",
@@ -224,7 +224,7 @@ def test_plan_checks_follow_table_rows_and_flag_the_broken_thread():
     assert {"need_id": "s1", "outcome_id": "s2", "provision_id": "s3"}.items() <= \
         next(link for link in result.links if link["need_id"] == "s1").items()
     parts = {k: v for k, v in result.plan.items() if k.startswith("part_")}
-    weights = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
+    weights = {"smart": 0.3, "specified": 0.25, "thread": 0.2, "placement": 0.1,
                "sections": 0.1, "pfa": 0.05}
     expected = 100 * sum(weights[k[5:]] * v for k, v in parts.items() if not np.isnan(v)) / \
         sum(weights[k[5:]] for k, v in parts.items() if not np.isnan(v))
@@ -266,7 +266,7 @@ def test_statements_json_columns_cover_the_score_json(small_scorer, table):
     result = analyse(table, scorer=small_scorer)
     score = json.loads(json.dumps(small_scorer.score(table["text"][0]).to_dict()))
     columns = set(result.statements.columns)
-    assert {"type", "smart", "smart_probability", "quantified", "quantified_probability",
+    assert {"type", "smart", "smart_probability", "specified", "specified_probability",
             "area", "pfa", "findings"} <= columns
     assert {f"p_{t}" for t in score["probabilities"]} <= columns
     assert set(score["criteria"]) <= columns

@@ -11,7 +11,7 @@ from render_report import chromium, png_summary, screenshot
 
 from ehcp_nlp.bulk.report import OPEN_UP_TO, render_report
 
-WEIGHTS = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
+WEIGHTS = {"smart": 0.3, "specified": 0.25, "thread": 0.2, "placement": 0.1,
            "sections": 0.1, "pfa": 0.05}
 NASTY = 'Sam\'s "target": <script>alert("x & y")</script> & 5 < 6'
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -23,14 +23,14 @@ def _statement(plan_id, order, section, kind, text, **scores):
            "section": section, "heading": f"Section {section}",
            "location": f"{plan_id}.docx, paragraph {order + 1}", "text": text, "type": kind,
            "p_aspiration": 0.0, "p_need": 0.0, "p_outcome": 0.0, "p_provision": 0.0,
-           "smart": None, "quantified": None, "area": "cognition_learning", "pfa": "none",
+           "smart": None, "specified": None, "area": "cognition_learning", "pfa": "none",
            "findings": ""}
     row[f"p_{kind}"] = 0.9
     if kind == "outcome":
         row.update(smart=True, specific=True, measurable=True, achievable=True, realistic=True,
                    time_bound=True)
     if kind == "provision":
-        row["quantified"] = True
+        row["specified"] = True
     row.update(scores)
     return row
 
@@ -44,7 +44,7 @@ def _plan(plan_id, statements, findings, score, **parts):
             "needs": sum(s["type"] == "need" for s in statements),
             "outcomes": len(outcomes), "provision": len(provision),
             "smart_rate": sum(bool(s["smart"]) for s in outcomes) / len(outcomes),
-            "quantified_rate": sum(bool(s["quantified"]) for s in provision) / len(provision),
+            "specified_rate": sum(bool(s["specified"]) for s in provision) / len(provision),
             "findings": len(findings), "score": score,
             **{f"part_{name}": value for name, value in parts.items()}}
 
@@ -84,7 +84,7 @@ def tables():
         s("P1", 5, "E", "outcome", "Staff will ensure Jo is calm.", smart=False,
           realistic=False),
         s("P1", 6, "F", "provision", "Three 20-minute reading sessions a week with a TA."),
-        s("P1", 7, "F", "provision", "Access to support as needed.", quantified=False),
+        s("P1", 7, "F", "provision", "Access to support as needed.", specified=False),
         s("P1", 8, "F", "outcome", "Jo will catch the bus by Easter.", p_provision=0.05),
         *[s("P1", 9 + i, "B", "need", f"Further need {i} about spelling.") for i in range(4)],
     ]
@@ -101,7 +101,7 @@ def tables():
         s("P3", 0, "", "need", NASTY),
         s("P3", 1, "E", "outcome", "Ali will <b>try</b> his best.", smart=False,
           achievable=False, area="sensory_physical"),
-        s("P3", 2, "G", "provision", "Physio & OT \"as required\".", quantified=False,
+        s("P3", 2, "G", "provision", "Physio & OT \"as required\".", specified=False,
           area="sensory_physical"),
         s("P3", 3, "G", "provision", "Hydrotherapy for 45 minutes every week, delivered by "
           "the physiotherapist.", area="sensory_physical"),
@@ -115,7 +115,7 @@ def tables():
         _finding(weak[5], "outcome_not_person_centred",
                  "Written from a service's perspective."),
         _finding(weak[7], "provision_not_specific",
-                 "Provision not specified and quantified: missing who, how often."),
+                 "Provision not specified: missing who, how often."),
         _finding(weak[8], "statement_misplaced",
                  "Section F holds provision statements, but this reads as an outcome."),
         _plan_finding("P1", "no_pfa_outcomes", "E",
@@ -134,11 +134,11 @@ def tables():
         _link(None, odd[1], odd[3], "area and similarity", 0.35),
     ]
     plans = pd.DataFrame([
-        _plan("P1", weak, findings[:10], 46.8, year=10, smart=1 / 3, quantified=0.5,
+        _plan("P1", weak, findings[:10], 46.8, year=10, smart=1 / 3, specified=0.5,
               thread=0.4, placement=0.9, sections=8 / 11, pfa=0.0),
-        _plan("P2", good, [], 100.0, year=4, smart=1.0, quantified=1.0, thread=1.0,
+        _plan("P2", good, [], 100.0, year=4, smart=1.0, specified=1.0, thread=1.0,
               placement=1.0, sections=1.0, pfa=math.nan),
-        _plan("P3", odd, findings[10:], 38.2, smart=0.0, quantified=0.5, thread=0.5,
+        _plan("P3", odd, findings[10:], 38.2, smart=0.0, specified=0.5, thread=0.5,
               placement=1.0, sections=math.nan, pfa=math.nan),
     ])
     errors = pd.DataFrame([{"file": "broken <1>.docx", "location": "",

@@ -33,6 +33,7 @@ def test_score_json_is_one_object_a_statement_in_order(model_dir):
     assert [d["text"] for d in lines] == [SMART, VAGUE]
     for d in lines:
         assert {"text", "type", "probabilities", "smart", "smart_probability", "criteria",
+                "specified", "specified_probability", "provision_kind", "provision_parts",
                 "quantified", "quantified_probability", "area", "pfa", "contributions",
                 "findings", "suggestions"} <= set(d)
         assert set(d["probabilities"]) == set(labels.TYPES)
@@ -40,6 +41,7 @@ def test_score_json_is_one_object_a_statement_in_order(model_dir):
         assert all({"met", "evidence"} <= set(c) for c in d["criteria"].values())
         assert (d["smart"] is None) == (d["type"] != "outcome")
         assert (d["quantified"] is None) == (d["type"] != "provision")
+        assert (d["specified"] is None) == (d["type"] != "provision")
 
 
 def test_score_table_and_explain(model_dir):

@@ -183,7 +183,8 @@ def test_dataset_stats_on_the_tiny_corpus(corpus_file):
     assert figures["labels"]["type"] == dict.fromkeys(labels.TYPES, 1)
     assert figures["labels"]["smart"] == {"yes": 1}
     assert figures["labels"]["quantified"] == {"no": 1}
-    assert figures["missing"]["smart"] == 3 and figures["missing"]["quantified"] == 3
+    assert figures["labels"]["specified"] == {"no": 1}
+    assert figures["missing"]["smart"] == 3 and figures["missing"]["specified"] == 3
     assert figures["missing"]["text"] == 0 and figures["duplicate_texts"] == 0
     assert figures["text_length"]["words"]["min"] == 3
 

@@ -33,18 +33,40 @@ def test_smart_must_agree_with_its_criteria(tmp_path):
 def test_criteria_must_be_empty_outside_outcomes(tmp_path):
     rows = good_rows()
     rows[0]["specific"] = "yes"
-    rows[1]["quantified"] = "no"
+    rows[1]["specified"] = "no"
     _, found = problems_of(tmp_path, rows)
-    assert found == [(2, "specific", "error"), (3, "quantified", "error")]
+    assert found == [(2, "specific", "error"), (3, "specified", "error")]
 
 
-def test_outcome_needs_every_criterion_and_provision_needs_quantified(tmp_path):
+def test_outcome_needs_every_criterion_and_provision_needs_its_parts(tmp_path):
     rows = good_rows()
     rows[2]["time_bound"] = ""
     rows[3]["quantified"] = "maybe"
+    rows[3]["provision_kind"] = "ointment"
     _, found = problems_of(tmp_path, rows)
     assert (4, "time_bound", "error") in found
     assert (5, "quantified", "error") in found
+    assert (5, "provision_kind", "error") in found
+
+
+def test_specified_provision_must_state_the_parts_its_kind_needs(tmp_path):
+    rows = good_rows()
+    rows[3]["specified"] = "yes"  # staffing with a who but no hours, no ratio
+    report, found = problems_of(tmp_path, rows)
+    assert found == [(5, "specified", "error")]
+    assert "staffing provision needs who and one of quantified / group" in \
+        report.problems[0].allowed
+    rows[3]["part_group"] = "yes"
+    _, found = problems_of(tmp_path, rows)
+    assert found == []
+
+
+def test_a_corpus_labelled_to_v1_is_still_valid(tmp_path):
+    from ehcp_nlp import labels as schema
+
+    columns = [c for c in schema.COLUMNS if c not in schema.V2_COLUMNS]
+    path = write_rows(tmp_path / "v1.csv", good_rows(), columns)
+    assert validate(path).ok
 
 
 @pytest.mark.parametrize("column,value", [("type", "goal"), ("area", "maths"),

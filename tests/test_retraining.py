@@ -57,10 +57,11 @@ def test_custom_types_are_learned_from_the_data_alone(split_scorer):
     assert split_scorer.roles["outcome"] == "outcome"
 
 
-def test_quantified_learns_from_every_provision_type(split_corpus, split_scorer):
+def test_provision_heads_learn_from_every_provision_type(split_corpus, split_scorer):
     provision_rows = split_corpus["type"].str.endswith("_provision").sum()
-    assert sum(split_scorer.info["training"]["label_counts"]["quantified"].values()) == \
-        provision_rows
+    for head in ("specified", "quantified", "part_who"):
+        assert sum(split_scorer.info["training"]["label_counts"][head].values()) == \
+            provision_rows
 
 
 def test_scores_follow_the_models_labels(split_scorer):
@@ -68,7 +69,7 @@ def test_scores_follow_the_models_labels(split_scorer):
                                "physiotherapist to work on standing balance.")
     assert score.type.endswith("_provision")
     assert score.role == "provision"
-    assert score.quantified is not None and score.smart is None
+    assert score.specified is not None and score.smart is None
     as_json = score.to_dict()
     assert set(as_json["probabilities"]) == set(split_scorer.types)
     assert as_json["role"] == "provision"

@@ -27,7 +27,8 @@ STATEMENTS = [
 
 
 def test_train_learns_every_head(small_scorer):
-    assert set(small_scorer.linear.heads) == {"type", *labels.CRITERIA, "quantified",
+    assert set(small_scorer.linear.heads) == {"type", *labels.CRITERIA, "specified",
+                                              "provision_kind", *labels.PART_COLUMNS,
                                               "area", "pfa"}
     assert set(small_scorer.types) == set(labels.TYPES)
     cv = small_scorer.info["cross_validation"]
@@ -41,7 +42,8 @@ def test_score_returns_a_complete_result(small_scorer):
     assert set(result.criteria) == set(labels.CRITERIA)
     assert (result.smart is None) == (result.type != "outcome")
     assert (result.quantified is None) == (result.type != "provision")
-    assert 0 <= result.smart_probability <= 1 and 0 <= result.quantified_probability <= 1
+    assert (result.specified is None) == (result.type != "provision")
+    assert 0 <= result.smart_probability <= 1 and 0 <= result.specified_probability <= 1
     time_frames = [e.text for e in result.evidence if e.component == "time_frame"]
     assert time_frames == ["By the end of the summer term 2027"]
     assert "By the end of the summer term 2027" in result.criteria["time_bound"].evidence
@@ -75,7 +77,7 @@ def test_logits_equal_the_estimators_decision_function(small_scorer, small_corpu
     texts = small_corpus["text"].tolist()[:120]
     results = list(small_scorer.score_many(texts, explain=True))
     docs = list(small_scorer.nlp.pipe(texts))
-    for name in ("time_bound", "quantified", "type", "area"):
+    for name in ("time_bound", "quantified", "provision_kind", "type", "area"):
         head = small_scorer.linear.heads[name]
         decision = small_scorer.pipeline(name).decision_function(docs)
         classes = list(small_scorer.estimators[name].classes_)
@@ -149,10 +151,15 @@ def test_findings_name_what_to_fix():
     parts = provision_parts(evidence, text)
     assert parts == {"what": True, "who": False, "how_often": False, "how_long": False}
     criteria = {c: Criterion(c, True, 0.9) for c in labels.CRITERIA}
-    (finding,) = findings_for("provision", criteria, None, False, parts, evidence)
-    assert finding.code == "provision_not_quantified"
+    (finding,) = findings_for("provision", criteria, None, False, parts, evidence,
+                              provision_kind="therapy")
+    assert finding.code == "provision_not_specified"
     assert "who, how often, how long" in finding.message and "'as needed'" in finding.message
-    assert "trained teaching assistant" in finding.suggestion
+    assert "who delivers it" in finding.suggestion
+    # an arrangement is not asked for hours: only what it is and when or where it applies
+    (finding,) = findings_for("provision", criteria, None, False, parts, evidence,
+                              provision_kind="arrangement")
+    assert "missing when where" in finding.message and "how long" not in finding.message
 
     criteria["time_bound"] = Criterion("time_bound", False, 0.1)
     criteria["achievable"] = Criterion("achievable", False, 0.2)
@@ -274,3 +281,28 @@ def test_spacy_factory_sets_doc_extension(small_scorer, tmp_path):
     doc = nlp(STATEMENTS[0])
     assert doc._.ehcp.type in labels.TYPES
     assert doc._.ehcp.text == STATEMENTS[0]
+
+
+def test_verdicts_never_contradict_their_own_parts(bundled):
+    """On every statement of the test and contrast sets: specified provision states every part
+    its kind needs, SMART outcomes meet every criterion, and the explanation names the verdict."""
+    from pathlib import Path
+
+    from ehcp_nlp.data import read_corpus
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = [t for name in ("test.csv", "contrast.csv")
+             for t in read_corpus(data / name)["text"]]
+    checked = 0
+    for result in bundled.score_many(texts, explain=True):
+        if result.role == "provision":
+            assert result.specified == (result.specified_probability >= 0.5)
+            if result.specified:
+                assert labels.specified_from_parts(result.provision_kind,
+                                                   result.provision_parts), result.text
+            label = result.contributions["specified"].label
+            assert label.startswith("yes" if result.specified else "no"), (label, result.text)
+            checked += 1
+        if result.role == "outcome":
+            assert result.smart == all(c.met for c in result.criteria.values())
+    assert checked > 300

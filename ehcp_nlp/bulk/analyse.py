@@ -541,7 +541,7 @@ def _statement_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=STATEMENT_COLUMNS)
     frame = pd.DataFrame(rows)
-    for column in ("smart", "quantified"):
+    for column in ("smart", "specified", "quantified"):
         if column in frame:
             frame[column] = frame[column].astype("boolean")
     first = [c for c in STATEMENT_COLUMNS if c in frame.columns]
@@ -743,8 +743,8 @@ class _Writer:
 
 
 _INT_COLUMNS = frozenset({"order", "page", "paragraph", "table", "row", "cell"})
-_BOOL_COLUMNS = frozenset({"smart", "quantified", "specific", "measurable", "achievable",
-                           "realistic", "time_bound"})
+_BOOL_COLUMNS = frozenset({"smart", "specified", "quantified", "specific", "measurable",
+                           "achievable", "realistic", "time_bound"})
 
 
 def _columns_of(rows: list[dict], names: list[str]) -> list[Sequence]:
@@ -762,7 +762,8 @@ def _arrow_type(column: str):
 
     if column in _INT_COLUMNS:
         return pa.int64()
-    if column in _BOOL_COLUMNS or column.startswith("provision_"):
+    if column in _BOOL_COLUMNS or (column.startswith("provision_")
+                                   and column != "provision_kind"):
         return pa.bool_()
     if column.startswith("p_") or column.endswith("_probability") or column in ("year_group",
                                                                                   "age"):
@@ -780,14 +781,15 @@ _REPORT_COLUMNS = ("plan_id", "statement_id", "order", "section", "heading", "lo
                    "row_key", "type", "role", "p_aspiration", "p_need", "p_outcome",
                    "p_provision",
                    "smart", "specific", "measurable", "achievable", "realistic", "time_bound",
-                   "quantified", "area", "pfa", "findings", "year_group", "age")
+                   "specified", "provision_kind", "quantified", "area", "pfa", "findings",
+                   "year_group", "age")
 
 
 def _read_statements(path: Path, limit: int) -> pd.DataFrame:
     frame = pd.read_csv(path, nrows=limit, keep_default_na=False, na_values=[""],
                         usecols=lambda c: c in _REPORT_COLUMNS or c.startswith("p_"),
                         dtype={"section": str, "row_key": str, "plan_id": str, "heading": str})
-    for column in ("smart", "quantified"):
+    for column in ("smart", "specified", "quantified"):
         if column in frame:
             frame[column] = frame[column].map({True: True, False: False, "True": True,
                                                "False": False}).astype("boolean")

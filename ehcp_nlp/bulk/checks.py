@@ -1,14 +1,16 @@
 """Plan-level checks: the golden thread of one plan, its findings and its summary score.
 
 Input: the plan's scored statements (rows with the columns of ``statements.csv``: ``section``,
-``row_key``, ``text``, ``type``, ``p_<type>``, ``smart``, ``quantified``, ``area``, ``pfa``,
+``row_key``, ``text``, ``type``, ``p_<type>``, ``smart``, ``specified``, ``area``, ``pfa``,
 ``subject``...). Output: findings, links (need -> outcome -> provision) and one summary row.
 
 Rules, in the words of the SEND Code of Practice (9.61-9.69):
 
 - ``outcome_not_smart``: an outcome in Section E that is not SMART.
-- ``provision_not_specific``: provision in Section F, G or H that is not specified and
-  quantified (what, who, how often, how long).
+- ``provision_not_specific``: provision in Section F, G or H that is not specified: the
+  parts its kind needs (data/ANNOTATION.md: what, who, how often and how long for therapy and
+  teaching; what and when or where for equipment and arrangements...) are not all stated, or
+  it is hedged.
 - ``statement_misplaced``: a statement whose type does not fit its section, read with
   confidence (the probability of the section's own type under ``MISPLACED_BELOW``). Section A
   is not checked (views, interests, personal details and descriptions there read as anything);
@@ -47,7 +49,7 @@ MISPLACED_BELOW = 0.01
 LINK_AT = 0.25
 CONCEPT_WEIGHT = 0.5
 #: Weights of the parts of a plan's score (renormalised over the parts that apply).
-WEIGHTS = {"smart": 0.3, "quantified": 0.25, "thread": 0.2, "placement": 0.1,
+WEIGHTS = {"smart": 0.3, "specified": 0.25, "thread": 0.2, "placement": 0.1,
            "sections": 0.1, "pfa": 0.05}
 #: Preparing for adulthood is checked from this school year, or this age.
 PFA_YEAR, PFA_AGE = 9, 14
@@ -253,12 +255,15 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
                     "Not a SMART outcome" + (f": not {', not '.join(failing)}".replace(
                         "not time_bound", "no time frame") if failing else "") + ".", row)
     for row in provision:
-        if row.get("quantified") is False or row.get("quantified") == "False":
-            missing = [p.replace("_", " ") for p in ("what", "who", "how_often", "how_long")
+        if row.get("specified") is False or row.get("specified") == "False":
+            kind = str(row.get("provision_kind") or "")
+            required = labels.KIND_NEEDS.get(kind, ("what", "who", "how_often", "how_long"))
+            missing = [p.replace("_", " ") for p in required
                        if row.get(f"provision_{p}") in (False, "False")]
             finding("provision_not_specific",
-                    "Provision not specified and quantified"
-                    + (f": missing {', '.join(missing)}" if missing else "") + ".", row)
+                    "Provision not specified" + (f" ({kind})" if kind else "")
+                    + (f": missing {', '.join(missing)}" if missing else
+                       ": vague or hedged wording") + ".", row)
 
     links, need_linked, outcome_linked = _link(needs, outcomes, provision, facts.plan_id)
     for row in needs:
@@ -286,10 +291,10 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
             finding("missing_section", f"The plan has no Section {section}.", section=section)
 
     smart = [r for r in outcomes if r.get("smart") in (True, "True")]
-    quantified = [r for r in provision if r.get("quantified") in (True, "True")]
+    specified = [r for r in provision if r.get("specified") in (True, "True")]
     parts = {
         "smart": len(smart) / len(outcomes) if outcomes else 0.0,
-        "quantified": len(quantified) / len(provision) if provision else 0.0,
+        "specified": len(specified) / len(provision) if provision else 0.0,
         "thread": _mean([len(need_linked & {r["statement_id"] for r in needs}) / len(needs)
                          if needs else math.nan,
                          len(outcome_linked) / len(outcomes) if outcomes else math.nan]),
@@ -306,7 +311,7 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
         "statements": len(rows), "aspirations": kinds.count("aspiration"),
         "needs": kinds.count("need"), "outcomes": len(outcomes), "provision": len(provision),
         "smart_rate": len(smart) / len(outcomes) if outcomes else math.nan,
-        "quantified_rate": len(quantified) / len(provision) if provision else math.nan,
+        "specified_rate": len(specified) / len(provision) if provision else math.nan,
         "findings": len(findings), "score": score,
         **{f"part_{name}": value for name, value in parts.items()},
     }

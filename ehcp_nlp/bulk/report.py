@@ -2,7 +2,7 @@
 
 The page reads the tables of :func:`ehcp_nlp.bulk.analyse` (statements, findings, links, plans,
 errors) and shows an overview across plans (counts, the distribution of plan scores, SMART rate
-by area of need and by stage, quantified provision, the most common findings, every plan by
+by area of need and by stage, specified provision, the most common findings, every plan by
 score, lowest first), then a part for each plan (its score and what each part contributes, its
 golden thread from aspirations through needs and outcomes to provision, and each finding beside
 its statement), then what could not be read.
@@ -42,13 +42,13 @@ THREAD_CHARS = 240
 #: What each part of a plan's score measures, in the order they are shown.
 PART_NAMES = {
     "smart": "SMART outcomes",
-    "quantified": "Quantified provision",
+    "specified": "Specified provision",
     "thread": "Golden thread linked",
     "placement": "Statements in the right section",
     "sections": "Sections A to K present",
     "pfa": "Preparing-for-adulthood outcome",
 }
-PART_COLOURS = {"smart": "#2f6db5", "quantified": "#1f9a8a", "thread": "#7a5cc0",
+PART_COLOURS = {"smart": "#2f6db5", "specified": "#1f9a8a", "thread": "#7a5cc0",
                 "placement": "#d08a1e", "sections": "#5f8497", "pfa": "#c04f7a"}
 #: Plan-level finding codes and how the page names them.
 FINDING_NAMES = {
@@ -93,7 +93,7 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     generated
         When the analysis ran (default: now), shown under the title.
     weights
-        The weight of each part of a plan's score, by part name (``smart``, ``quantified``...);
+        The weight of each part of a plan's score, by part name (``smart``, ``specified``...);
         default: the weights the checks use.
     note
         A line shown under the heading (for example, that the statements were cut to a limit).
@@ -183,7 +183,7 @@ def _cards(data: _Tables) -> str:
     scores = [s for s in (_f(p.get("score")) for p in data.plans.values()) if not math.isnan(s)]
     flagged = {_s(r.get("plan_id")) for r in data.findings}
     smart = _rate(_b(r.get("smart")) for r in data.statements)
-    quantified = _rate(_b(r.get("quantified")) for r in data.statements)
+    specified = _rate(_b(r.get("specified")) for r in data.statements)
     median = statistics.median(scores) if scores else math.nan
     cards = [
         ("Plans", f"{len(data.plans):,}", f"{len(flagged):,} with findings"),
@@ -196,8 +196,8 @@ def _cards(data: _Tables) -> str:
         ("Median plan score", _n(median, 0),
          f"range {min(scores):.0f} to {max(scores):.0f}" if scores else "no scores"),
         ("SMART rate", _pct(smart[0]), f"{smart[1]:,} of {smart[2]:,} outcomes"),
-        ("Quantified rate", _pct(quantified[0]),
-         f"{quantified[1]:,} of {quantified[2]:,} provision"),
+        ("Specified rate", _pct(specified[0]),
+         f"{specified[1]:,} of {specified[2]:,} provision"),
     ]
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
@@ -207,7 +207,7 @@ def _cards(data: _Tables) -> str:
 def _charts(data: _Tables) -> str:
     scores = [_f(p.get("score")) for p in data.plans.values()]
     outcomes = [r for r in data.statements if _b(r.get("smart")) is not None]
-    provision = [r for r in data.statements if _b(r.get("quantified")) is not None]
+    provision = [r for r in data.statements if _b(r.get("specified")) is not None]
     by_code = Counter(_s(r.get("code")) for r in data.findings)
     plans_by_code: dict[str, set] = defaultdict(set)
     for row in data.findings:
@@ -229,7 +229,7 @@ def _charts(data: _Tables) -> str:
          _hbars([(_label(c), *_rate(_b(r.get(c)) for r in outcomes)[::2]) for c in CRITERIA
                  if any(c in r for r in outcomes)], colour="#2f6db5", rate=True)),
         ("Quantified provision by area of need", f"{len(provision):,} provision; (n) a bar",
-         _rate_bars(provision, lambda r: _s(r.get("area")), "quantified", AREA_NAMES,
+         _rate_bars(provision, lambda r: _s(r.get("area")), "specified", AREA_NAMES,
                     colour="#1f9a8a")),
     ]
     return '<div class="charts">' + "".join(
@@ -270,7 +270,7 @@ def _plan_table(data: _Tables) -> str:
             + "".join(f'<td class="num">{_n(_f(plan.get(c)), 0)}</td>'
                       for c in ("statements", "outcomes", "provision"))
             + f'<td class="num">{_pct(_f(plan.get("smart_rate")))}</td>'
-            f'<td class="num">{_pct(_f(plan.get("quantified_rate")))}</td>'
+            f'<td class="num">{_pct(_f(plan.get("specified_rate")))}</td>'
             f'<td class="num">{_n(_f(plan.get("findings")), 0)}</td>'
             f'<td class="score">{_score_bar(score)}</td></tr>')
     head = "".join(f'<th class="{c}">{_e(h)}</th>' for h, c in (
@@ -364,7 +364,7 @@ def _counts(plan: dict) -> str:
         ("statements", "Statements"), ("aspirations", "Aspirations"), ("needs", "Needs"),
         ("outcomes", "Outcomes"), ("provision", "Provision"))] + [
         ("Outcomes SMART", _pct(_f(plan.get("smart_rate")))),
-        ("Provision quantified", _pct(_f(plan.get("quantified_rate")))),
+        ("Provision specified", _pct(_f(plan.get("specified_rate")))),
         ("Findings", _n(_f(plan.get("findings")), 0))]
     return '<dl class="pcounts">' + "".join(
         f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items if v != "–") + "</dl>"

@@ -78,6 +78,13 @@ def train(
         "by default).")] = False,
     test: Annotated[Path | None, typer.Option("--test", help="Held-out labelled CSV whose "
                                               "metrics go into the manifest and card.")] = None,
+    contrast: Annotated[Path | None, typer.Option(
+        "--contrast", help="Contrast set (minimal pairs that keep a cue and flip a label) "
+        "whose metrics go into the manifest and card.")] = None,
+    holdout: Annotated[str | None, typer.Option(
+        "--holdout", help="A column of DATA (e.g. register, voice): train without each of "
+        "its values in turn and score the rows held out; the table goes into the card.")
+    ] = None,
     role: Annotated[list[str] | None, typer.Option(
         "--role", help="LABEL=ROLE: the golden-thread role (aspiration, need, outcome, "
         "provision or none) of a type label of your own whose name does not say it; "
@@ -109,7 +116,8 @@ def train(
             raise EhcpError(f"{out}: already holds a model; pass --force to replace it")
         raise EhcpError(f"{out}: is not empty; choose an empty directory or pass --force")
     roles = _roles(role or [])
-    report = validate(data, *([test] if test else []), custom_types=True, type_roles=roles)
+    report = validate(data, *([test] if test else []), *([contrast] if contrast else []),
+                      custom_types=True, type_roles=roles)
     if not report.ok:
         raise EhcpError(f"{report.errors[0]} ({len(report.errors)} errors in all; run "
                         f"`ehcp data validate {data}` to list them)")
@@ -134,6 +142,18 @@ def train(
         with ui.status(f"evaluating on {test}"):
             scorer.info["test"] = {"file": str(test), **evaluate(scorer, read_corpus(test))}
         ui.print(_metrics_table(f"held-out test set {test}", scorer.info["test"]))
+    if contrast is not None:
+        with ui.status(f"evaluating on {contrast}"):
+            scorer.info["contrast"] = {"file": str(contrast),
+                                       **evaluate(scorer, read_corpus(contrast))}
+        ui.print(_metrics_table(f"contrast set {contrast}", scorer.info["contrast"]))
+    if holdout is not None:
+        from ehcp_nlp.model.holdout import holdout_by
+
+        with ui.status(f"holding out each {holdout}") as status:
+            scorer.info["holdout"] = {"column": holdout, "values": holdout_by(
+                frame, holdout, scorer, config=config,
+                progress=lambda message: status.update(message))}
     scorer.info["training"]["file"] = str(data)
     if base_corpus:
         scorer.info["training"]["base_corpus"] = str(bundled_corpus_path())

@@ -27,10 +27,18 @@ def render_scores(console: Console, results: list[StatementScore]) -> None:
             for name, c in r.criteria.items()
         )
         console.print(f"[bold]{n}.[/bold] {r.text}", highlight=False)
+        verdict = ""
+        if r.role == "outcome":
+            verdict = f" · SMART {_yes_no(r.smart, r.smart_probability)} ({letters})"
+        elif r.role == "provision":
+            stated = " ".join(
+                f"{part.replace('_', ' ')}{'[green]✓[/green]' if present else '[red]✗[/red]'}"
+                for part, present in r.provision_parts.items())
+            kind = f" {r.provision_kind}" if r.provision_kind else ""
+            verdict = (f" · specified{kind} {_yes_no(r.specified, r.specified_probability)}"
+                       f" ({stated})")
         console.print(
-            f"   [bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}"
-            f" · SMART {_yes_no(r.smart, r.smart_probability)} ({letters})"
-            f" · quantified {_yes_no(r.quantified, r.quantified_probability)}"
+            f"   [bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}{verdict}"
             f" · area {r.area} · PfA {r.pfa}",
             highlight=False,
         )

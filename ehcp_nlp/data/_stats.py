@@ -101,6 +101,7 @@ def label_counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
         "pfa": labels.PFA,
         "stage": labels.STAGES,
         "voice": labels.VOICES,
+        "register": labels.REGISTERS,
     }
     counts: dict[str, dict[str, int]] = {}
     for column, values in vocab.items():
@@ -114,9 +115,14 @@ def label_counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
             v: int((outcomes[criterion] == v).sum()) for v in labels.YES_NO
         }
     provision = frame[frame["type"] == "provision"]
-    counts["quantified (provision)"] = {
-        v: int((provision["quantified"] == v).sum()) for v in labels.YES_NO
-    }
+    for column in ("specified", *labels.PART_COLUMNS):
+        if column in provision.columns:
+            counts[f"{column} (provision)"] = {
+                v: int((provision[column] == v).sum()) for v in labels.YES_NO
+            }
+    if "provision_kind" in provision.columns:
+        counts["provision_kind (provision)"] = {
+            v: int((provision["provision_kind"] == v).sum()) for v in labels.PROVISION_KINDS}
     return counts
 
 

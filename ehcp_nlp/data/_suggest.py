@@ -29,7 +29,7 @@ CANDIDATE_FACTOR = 5
 #: The model's reading, pre-filled next to the empty label columns.
 SUGGESTED_COLUMNS = ("suggested_type", "suggested_smart",
                      *(f"suggested_{c}" for c in labels.CRITERIA),
-                     "suggested_quantified", "suggested_area", "suggested_pfa")
+                     "suggested_specified", "suggested_area", "suggested_pfa")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Suggestion:
         Which score is uncertain and its probabilities, in words.
     reading
         The model's labels: ``type``, and ``smart`` with the criteria for an outcome,
-        ``quantified`` for provision, ``area`` and ``pfa`` (``yes``/``no`` for the verdicts).
+        ``specified`` for provision, ``area`` and ``pfa`` (``yes``/``no`` for the verdicts).
     probabilities
         The probability of every type.
     """
@@ -208,10 +208,10 @@ def _reading(score) -> tuple[float, str, dict[str, str]]:
             reading[name] = "yes" if criterion.met else "no"
             reasons.append((1 - abs(2 * criterion.probability - 1),
                             f"{name} p(yes) {criterion.probability:.2f}"))
-    if score.role == "provision" and not np.isnan(score.quantified_probability):
-        reading["quantified"] = _yes_no(score.quantified_probability)
-        reasons.append((1 - abs(2 * score.quantified_probability - 1),
-                        f"quantified p(yes) {score.quantified_probability:.2f}"))
+    if score.role == "provision" and not np.isnan(score.specified_probability):
+        reading["specified"] = _yes_no(score.specified_probability)
+        reasons.append((1 - abs(2 * score.specified_probability - 1),
+                        f"specified p(yes) {score.specified_probability:.2f}"))
     uncertainty, reason = max(reasons, key=lambda r: r[0])
     return float(uncertainty), reason, reading
 

@@ -118,6 +118,10 @@ def _check_rows(file: str, frame: pd.DataFrame,
     custom_seen: set[str] = set()
     group_stage: dict[str, tuple[str, int]] = {}
     has_voice = "voice" in frame.columns
+    has_register = "register" in frame.columns
+    v2 = all(c in frame.columns for c in labels.V2_COLUMNS)
+    provision_columns = ("specified", "provision_kind", *labels.PART_COLUMNS) if v2 \
+        else ("quantified",)
     for offset, record in enumerate(frame.to_dict("records")):
         row = FIRST_ROW + offset
         rid, text, kind = record["id"].strip(), record["text"], record["type"]
@@ -159,11 +163,25 @@ def _check_rows(file: str, frame: pd.DataFrame,
                 why = ("all five criteria are yes" if expected == "yes"
                        else "criteria " + ", ".join(failing) + " are no")
                 add(row, "smart", record["smart"], f"{expected}, because {why}")
-        quantified = record["quantified"]
-        if kind == "provision" and quantified not in labels.YES_NO:
-            add(row, "quantified", quantified, "yes | no, because type is provision")
-        elif kind != "provision" and quantified != "":
-            add(row, "quantified", quantified, f"empty, because type is {kind!r}, not provision")
+        for column in provision_columns:
+            value = record[column]
+            allowed = labels.PROVISION_KINDS if column == "provision_kind" else labels.YES_NO
+            if kind == "provision" and value not in allowed:
+                add(row, column, value, " | ".join(allowed) + ", because type is provision")
+            elif kind != "provision" and value != "":
+                add(row, column, value, f"empty, because type is {kind!r}, not provision")
+        if v2 and kind == "provision" and record["specified"] == "yes":
+            parts = {p: record[c] == "yes" for c, p in zip(labels.PART_COLUMNS,
+                                                          labels.PROVISION_PARTS, strict=True)}
+            if not labels.specified_from_parts(record["provision_kind"], parts):
+                needs = labels.KIND_NEEDS.get(record["provision_kind"], ())
+                either = labels.KIND_EITHER.get(record["provision_kind"], ())
+                add(row, "specified", "yes", "no, or mark the parts it states: "
+                    f"{record['provision_kind']} provision needs " + ", ".join(needs)
+                    + (f" and one of {' / '.join(either)}" if either else ""))
+        if has_register and record["register"] not in labels.REGISTERS \
+                and record["register"] != "":
+            add(row, "register", record["register"], _allowed(labels.REGISTERS) + " or empty")
         for column, allowed in (("area", labels.AREAS), ("pfa", labels.PFA),
                                 ("stage", labels.STAGES)):
             if record[column] not in allowed:
@@ -185,7 +203,10 @@ def _check_file(path: Path, frame: pd.DataFrame,
                 custom: Mapping[str, str | None] | None = None) -> list[Problem]:
     file = str(path)
     missing = [c for c in labels.REQUIRED_COLUMNS if c not in frame.columns]
-    unknown = [c for c in frame.columns if c not in labels.COLUMNS]
+    partial = [c for c in labels.V2_COLUMNS if c in frame.columns]
+    if partial:  # a file labelled to corpus v2 has every provision column
+        missing += [c for c in labels.V2_COLUMNS if c not in frame.columns]
+    unknown = [c for c in frame.columns if c not in labels.COLUMNS + labels.EXTRA_COLUMNS]
     problems = [
         Problem(file, None, c, "", "required column is missing; add it to the header")
         for c in missing

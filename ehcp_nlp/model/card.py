@@ -62,6 +62,15 @@ def _label_rows(report: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _holdout_rows(values: dict[str, dict]) -> list[str]:
+    heads = list(dict.fromkeys(h for entry in values.values() for h in entry if h != "rows"))
+    rows = ["| held out | rows | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(heads)]
+    for value, entry in values.items():
+        rows.append(f"| {value} | {entry['rows']} | " + " | ".join(
+            f"{entry[h]['macro_f1']:.3f}" if h in entry else "" for h in heads) + " |")
+    return rows
+
+
 def model_card(info: dict[str, Any]) -> str:
     """Return the model card as Markdown."""
     training = info.get("training", {})
@@ -71,11 +80,12 @@ def model_card(info: dict[str, Any]) -> str:
         "## Intended use",
         "Reads one statement from an English Education, Health and Care Plan and says what it",
         "is (aspiration, need, outcome, provision), whether an outcome is SMART and which",
-        "criteria it meets, whether provision is quantified, its area of need and its",
-        "preparing-for-adulthood domain, with the contribution of each component to every",
-        "score. It is a checking aid for caseworkers, quality-assurance officers and",
-        "researchers: a second reader that points at statements worth a look. It does not",
-        "decide what a child needs, and its verdicts are not legal judgements on a plan.",
+        "criteria it meets, whether provision is specified (and which of its parts it states),",
+        "its area of need and its preparing-for-adulthood domain, with the contribution of",
+        "each component to every score. It is a checking aid for caseworkers,",
+        "quality-assurance officers and researchers: a second reader that points at",
+        "statements worth a look. It does not decide what a child needs, and its verdicts",
+        "are not legal judgements on a plan.",
         "",
         "## Training data",
         f"- file: `{training.get('file', '?')}`; {training.get('rows')} statements in "
@@ -114,6 +124,16 @@ def model_card(info: dict[str, Any]) -> str:
         lines += ["", f"## Held-out test set (`{info['test'].get('file')}`)",
                   *_metric_rows(info["test"]), "", "### Per label (test set)",
                   *_label_rows(info["test"])]
+    if "contrast" in info:
+        lines += ["", f"## Contrast set (`{info['contrast'].get('file')}`)",
+                  "Minimal pairs and sets that keep a surface cue (a time frame, a duration, "
+                  "length, tense, 'I want'...) and flip a label.", "",
+                  *_metric_rows(info["contrast"])]
+    if info.get("holdout"):
+        lines += ["", f"## Leave one {info['holdout']['column']} out",
+                  f"Trained without the rows of one {info['holdout']['column']} (with the "
+                  "regularisation cross-validation chose on all the data), scored on them: "
+                  "macro-F1 per score.", "", *_holdout_rows(info["holdout"]["values"])]
     lines += [
         "",
         "## Limits and known failure modes",
@@ -128,7 +148,7 @@ def model_card(info: dict[str, Any]) -> str:
         "  supported to ...\") are the most common confusions; see the confusion matrices.",
         "- Area of need and PfA domain are the weakest scores: many statements serve several",
         "  areas, and the corpus labels one.",
-        "- Provision 'quantified' follows the rules of data/ANNOTATION.md (what, who, how",
-        "  often, how long); an authority with other rules should retrain.",
+        "- Provision 'specified' follows the rules of data/ANNOTATION.md (the parts each kind",
+        "  of provision needs, and hedges); an authority with other rules should retrain.",
     ]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from ehcp_nlp import labels
 from ehcp_nlp.errors import CorpusFormatError
-from ehcp_nlp.model.heads import HEADS, SMART
+from ehcp_nlp.model.heads import HEADS, PART_HEADS, SMART
 from ehcp_nlp.model.intervals import bootstrap_report
 
 
@@ -56,7 +56,8 @@ def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
     """Score a labelled frame and report every head the frame has labels for.
 
     Type is evaluated on every row; SMART and its criteria on the rows labelled outcome;
-    quantified on the rows labelled provision; area and PfA on every row. Each head gets
+    specified (the verdict as shown, agreeing with its parts), the provision kind and each
+    part on the rows labelled provision; area and PfA on every row. Each head gets
     per-label precision, recall and F1, macro-F1, accuracy, the confusion matrix,
     calibration (expected calibration error of the predicted label's probability) and 95%
     intervals (``intervals``: a bootstrap over the frame's groups when it has a ``group``
@@ -146,11 +147,13 @@ def _predictions(head: str, scores) -> tuple[np.ndarray, np.ndarray]:
     if head == "type":
         return (np.array([s.type for s in scores]),
                 np.array([s.probabilities[s.type] for s in scores]))
-    if head in ("area", "pfa"):
+    if head in ("area", "pfa", "provision_kind"):
         return (np.array([getattr(s, head) for s in scores]),
                 np.array([getattr(s, f"{head}_probability") for s in scores]))
     if head in labels.CRITERIA:
         p = np.array([s.criteria[head].probability for s in scores])
+    elif head in PART_HEADS and head != "quantified":
+        p = np.array([s.part_probabilities.get(PART_HEADS[head], np.nan) for s in scores])
     else:
         p = np.array([getattr(s, f"{head}_probability") for s in scores])
     return np.where(p >= 0.5, "yes", "no"), np.maximum(p, 1 - p)

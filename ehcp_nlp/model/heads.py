@@ -39,7 +39,8 @@ class Head:
             Labelled statements.
         roles
             Type label -> role (see :func:`ehcp_nlp.labels.type_role`), for data with its own
-            type labels: ``quantified`` then learns from every type whose role is provision.
+            type labels: ``specified`` and the provision parts then learn from every type
+            whose role is provision.
         """
         mask = frame[self.name].astype(str).str.len() > 0
         if self.applies_to is not None:
@@ -56,10 +57,14 @@ class Head:
 HEADS: tuple[Head, ...] = (
     Head("type", None, False),
     *(Head(c, "outcome", True) for c in labels.CRITERIA),
-    Head("quantified", "provision", True),
+    Head("specified", "provision", True),
+    Head("provision_kind", "provision", False),
+    *(Head(c, "provision", True) for c in labels.PART_COLUMNS),
     Head("area", None, False),
     Head("pfa", None, False),
 )
+#: Provision part heads: column name -> part name.
+PART_HEADS = {c: c.removeprefix("part_") for c in labels.PART_COLUMNS}
 HEAD_NAMES = tuple(h.name for h in HEADS)
 #: Scores reported for evaluation: the heads plus the derived SMART verdict.
 SMART = Head("smart", "outcome", True)

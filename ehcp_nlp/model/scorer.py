@@ -16,6 +16,7 @@ from spacy.language import Language
 from ehcp_nlp import labels
 from ehcp_nlp.errors import EhcpError
 from ehcp_nlp.findings import findings_for, provision_parts
+from ehcp_nlp.model.heads import PART_HEADS
 from ehcp_nlp.model.linear import StackedLinear
 from ehcp_nlp.nlp import make_pipeline
 from ehcp_nlp.nlp.tokens import Statement, process
@@ -23,6 +24,8 @@ from ehcp_nlp.results import Contribution, Criterion, Evidence, StatementScore
 
 #: Statements longer than this are cut (with a warning) before scoring.
 MAX_CHARS = 10_000
+#: Part name -> its head (corpus column).
+PART_COLUMN = {part: column for column, part in PART_HEADS.items()}
 #: Which evidence families bear on each SMART criterion.
 CRITERION_EVIDENCE = {
     "specific": ("vague",),
@@ -40,7 +43,7 @@ class EmptyStatementError(EhcpError):
 
 
 class Scorer:
-    """Score EHCP statements: type, SMART criteria, quantified provision, area, PfA.
+    """Score EHCP statements: type, SMART criteria, specified provision and its parts, area, PfA.
 
     A Scorer is made by :func:`ehcp_nlp.train` or :func:`ehcp_nlp.load`; it holds the
     fitted feature union, the stacked heads and the spaCy pipeline that feeds them.
@@ -187,8 +190,9 @@ class Scorer:
 
         Columns added: ``type``, ``p_<type>`` for every type, ``smart``,
         ``smart_probability``, each SMART criterion and ``<criterion>_probability``,
-        ``quantified``, ``quantified_probability``, ``provision_what`` / ``_who`` /
-        ``_how_often`` / ``_how_long``, ``area``, ``area_probability``, ``pfa``,
+        ``specified``, ``specified_probability``, ``provision_kind``, ``quantified``,
+        ``quantified_probability``, ``provision_what`` / ``_who`` / ``_how_often`` /
+        ``_how_long`` / ``_group`` / ``_when_where``, ``area``, ``area_probability``, ``pfa``,
         ``pfa_probability``, ``subject`` (``child``, ``first_person``, ``service`` or empty),
         ``findings`` (codes, ``;``-separated) and ``error``.
         """
@@ -280,7 +284,10 @@ class Scorer:
         nan = math.nan
         area, area_p = labels_of.get("area"), chosen_p.get("area")
         pfa, pfa_p = labels_of.get("pfa"), chosen_p.get("pfa")
+        kind_of, kind_p = labels_of.get("provision_kind"), chosen_p.get("provision_kind")
         quantified_p = yes.get("quantified")
+        specified_p = yes.get("specified")
+        part_heads = [(c, PART_HEADS[c]) for c in labels.PART_COLUMNS if c in yes]
         roles = self.roles
         out = []
         for i in range(n):
@@ -298,18 +305,38 @@ class Scorer:
             smart_probability = smart_p[i] if smart_p is not None else nan
             q = quantified_p[i] if quantified_p is not None else nan
             smart = smart_probability >= 0.5 if role == "outcome" and smart_p else None
+            provision_kind = kind_of[i] if kind_of else ""
+            if specified_p is not None:
+                part_p = {part: yes[column][i] for column, part in part_heads}
+                parts = {part: p >= 0.5 for part, p in part_p.items()}
+            else:  # a model trained on v1 labels: the parts the rules found
+                parts = provision_parts(evidence, text)
+                part_p = {part: float(present) for part, present in parts.items()}
+            if specified_p is not None:
+                spec_probability, limiting = specified_probability(
+                    specified_p[i], provision_kind, part_p)
+            else:  # v1 labels: quantified was the verdict
+                spec_probability, limiting = q, "quantified"
+            specified = (spec_probability >= 0.5 if role == "provision"
+                         and not math.isnan(spec_probability) else None)
             quantified = q >= 0.5 if role == "provision" and quantified_p else None
-            parts = provision_parts(evidence, text)
+            if explained:
+                _add_specified(explained[i], limiting, spec_probability)
             out.append(StatementScore(
                 text=text, type=kind, role=role or "",
                 probabilities=dict(zip(heads[0].classes, type_p[i], strict=True)),
                 smart=smart, smart_probability=smart_probability, criteria=criteria,
+                specified=specified, specified_probability=spec_probability,
+                provision_kind=provision_kind,
+                provision_kind_probability=kind_p[i] if kind_p else nan,
                 quantified=quantified, quantified_probability=q, provision_parts=parts,
+                part_probabilities=part_p,
                 area=area[i] if area else "", area_probability=area_p[i] if area else nan,
                 pfa=pfa[i] if pfa else "", pfa_probability=pfa_p[i] if pfa else nan,
                 evidence=evidence, contributions=explained[i] if explained else {},
-                findings=findings_for(role, criteria, smart, quantified, parts, evidence,
-                                      expected[i] if expected is not None else None),
+                findings=findings_for(role, criteria, smart, specified, parts, evidence,
+                                      expected[i] if expected is not None else None,
+                                      provision_kind=provision_kind),
                 warnings=notes[i],
             ))
         return out
@@ -370,6 +397,43 @@ def _collection_paused():
             gc.enable()
 
 
+def specified_probability(p_head: float, kind: str,
+                          part_p: dict[str, float]) -> tuple[float, str]:
+    """The provision verdict's probability, and the score that limits it.
+
+    Provision is specified when the learned verdict says so *and* every part its kind needs
+    (:data:`ehcp_nlp.labels.KIND_NEEDS`) is stated, so the verdict can never contradict the
+    parts shown beside it: its probability is the smallest of the verdict head's and the
+    needed parts' (for a choice such as staffing's hours or ratio, the larger of the two).
+
+    Returns
+    -------
+    tuple
+        The probability and the name of the limiting score (``specified`` or a part column).
+    """
+    candidates = [(p_head, "specified")]
+    for part in labels.KIND_NEEDS.get(kind, ()):
+        if part in part_p:
+            candidates.append((part_p[part], PART_COLUMN[part]))
+    either = [(part_p[p], PART_COLUMN[p]) for p in labels.KIND_EITHER.get(kind, ())
+              if p in part_p]
+    if either:
+        candidates.append(max(either))
+    return min(candidates)
+
+
+def _add_specified(explained: dict[str, Contribution], limiting: str, p: float) -> None:
+    """Explain the specified verdict by the score that limits it (like SMART's weakest)."""
+    source = explained.get(limiting)
+    if source is None:
+        return
+    label = "yes" if p >= 0.5 else "no"
+    if limiting != "specified":
+        label += f" (limited by: {limiting})"
+    explained["specified"] = Contribution("specified", label, source.logit, source.bias,
+                                          source.components, source.top_features)
+
+
 def _display(feature: str) -> str:
     transformer, _, name = feature.partition("__")
     return repr(name) if transformer == "chars" else name
@@ -402,10 +466,14 @@ def score_row(score: StatementScore) -> dict[str, Any]:
     for name, criterion in score.criteria.items():
         row[name] = criterion.met
         row[f"{name}_probability"] = criterion.probability
+    row["specified"] = score.specified
+    row["specified_probability"] = score.specified_probability
+    row["provision_kind"] = score.provision_kind
     row["quantified"] = score.quantified
     row["quantified_probability"] = score.quantified_probability
     for part, present in score.provision_parts.items():
-        row[f"provision_{part}"] = present
+        if part != "quantified":
+            row[f"provision_{part}"] = present
     row["area"] = score.area
     row["area_probability"] = score.area_probability
     row["pfa"] = score.pfa

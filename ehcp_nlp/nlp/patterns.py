@@ -131,7 +131,12 @@ TIME_FRAME: dict[str, list[Pattern]] = {
          r"(?:by|before|at|until|towards|for) the (?:end|close|start|beginning|middle) of"
          r"(?: (?:{PERIOD}|\d{{1,4}}))*"),
         ("end|eoy|eot",
-         r"(?:end|eoy|eot) of (?:term|year|ks ?\d|key stage \d|reception|year \d+|y\d+)"),
+         r"(?:end|eoy|eot) of (?:term|year|ks ?\d|key stage \d|reception|year \d+|y\d+"
+         r"|yr(?: ?\d+)?|(?:the )?(?:autumn|spring|summer)(?: term)?)"),
+        # "by end KS2", "by end of yr 2", "before end Y6"
+        ("by|before", r"(?:by|before) end (?:of )?(?:ks ?\d|key stage \d|y\d+|yr(?: ?\d+)?|year"
+                      r"(?: \d+)?|term|reception|(?:autumn|spring|summer)(?: term)?)"),
+        phrases(["eoy", "eot"]),
     ],
     # by July, by July 2027, in September 2026, by 31/07/2027
     "date": [
@@ -144,11 +149,16 @@ TIME_FRAME: dict[str, list[Pattern]] = {
     # by Christmas, by half term, by the summer holidays, this term, in the spring term
     "event": [
         (BY, r"(?:by|before|until|till) (?:{POSS} )?{EVENT}"
-             r"(?: (?:term|holidays|half - term|half term))?"),
+             r"(?: (?:term|holidays|hols|half - term|half term))?"),
         (BY, r"(?:by|before) half (?:- )?term"),
         ("in|during|by|for",
          r"(?:in|during|by|for) (?:the|this|next) {SEASON} (?:- )?(?:term|half(?: - )?term)"),
-        ("this|next", r"(?:this|next) (?:term|half term|academic year|school year|year)"),
+        ("this|next", r"(?:this|next) (?:term|half term|academic year|school year|year|yr)"),
+        # by the February half term, by Feb half term, by the summer hols
+        (BY, r"(?:by|before) (?:the )?{MONTH} (?:half (?:- )?term|half|hols|holidays)"),
+        ("over|across|throughout|for",
+         r"(?:over|across|throughout|for) the (?:whole )?{SEASON} "
+         r"(?:- )?(?:term|half(?: - )?term)"),
     ],
     # within six weeks, in the next 12 months, over the coming year, in 3 months ' time
     "within": [
@@ -156,12 +166,19 @@ TIME_FRAME: dict[str, list[Pattern]] = {
          r"(?:within|in|over|during|after) (?:(?:the|a|an) )?"
          r"(?:(?:next|coming|first|following) )?(?:{NUM} )?{TIME_UNIT}(?: ' time| 's time)?"),
         ("within", r"within (?:{POSS} )?(?:term|year|plan|review period)"),
+        ("in|within|over", r"(?:in|within|over) (?:the next )?\d+ ?(?:wks|mths|yrs)"),
+        ("within|over|during",
+         r"(?:within|over|during) the (?:life|lifetime|course|duration) of (?:this|the|his|her)"
+         r" (?:plan|ehcp|ehc plan|placement|course|programme)"),
     ],
     # by Year 9, by KS3, by age 16, by her 19th birthday, before she leaves school
     "school_year_or_age": [
         (BY, r"(?:by|before) (?:year|yr|age|key stage|the age of) \d+"),
         (BY, r"(?:by|before) (?:ks|y|yr) ?\d{{1,2}}"),
-        (BY, r"(?:by|before) (?:his|her|their|my|your) (?:{ORD}|\d+ (?:st|nd|rd|th)) birthday"),
+        (BY, r"(?:by|before) (?:(?:his|her|their|my|your) )?(?:{ORD}|\d+ (?:st|nd|rd|th))"
+             r" birthday"),
+        (BY, r"(?:before|by|until) (?:the|this|his|her|their|my) (?:ehc )?(?:plan|placement"
+             r"|course|programme|internship) (?:ends|finishes|ceases|is reviewed)"),
         (BY, r"(?:before|by) (?:leaving|transferring|moving|starting|finishing|transition)"),
         (BY, r"(?:by|before) the time (?:{TOKEN} )?(?:leave|leaves|move|moves|start|starts"
              r"|finish|finishes|transfer|transfers|go|goes|turn|turns)"),
@@ -172,7 +189,8 @@ TIME_FRAME: dict[str, list[Pattern]] = {
     "review": [
         ("by|at|before|for",
          r"(?:by|at|before|for) (?:the|his|her|their|my) (?:(?:next|first|following|phase"
-         r"|year|annual|interim|-) )+(?:review|reviews|ehcp review)"),
+         r"|year|annual|interim|discharge|-) )*(?:review|reviews|ehcp review)"),
+        ("by|at|before", r"(?:by|at|before) next (?:annual )?review"),
         ("by|at|before", r"(?:by|at|before) (?:annual|interim) review"),
     ],
 }

@@ -12,7 +12,7 @@ NUMBER_WORDS = [
 ]
 TIME_UNITS = [
     "day", "days", "week", "weeks", "wk", "wks", "month", "months", "term", "terms", "year",
-    "years", "yr", "yrs", "fortnight", "fortnights", "half-term", "half-terms",
+    "years", "yr", "yrs", "fortnight", "fortnights", "half-term", "half-terms", "mths", "mth",
 ]
 CLOCK_UNITS = [
     "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "h", "second", "seconds",
@@ -25,7 +25,8 @@ MONTHS = [
 SEASONS = ["autumn", "spring", "summer", "winter"]
 EVENTS = [
     "christmas", "easter", "half-term", "halfterm", "summer", "spring", "autumn", "winter",
-    "whitsun", "july", "september", "birthday",
+    "whitsun", "july", "september", "birthday", "xmas", "feb", "february", "october", "oct",
+    "may", "hols", "holidays",
 ]
 #: Words that may follow "by the end of ..." and still be part of the time frame.
 PERIOD_WORDS = [
