@@ -158,7 +158,8 @@ def findings_for(
         either = labels.KIND_EITHER.get(provision_kind, ())
         if either and not any(parts.get(p, False) for p in either):
             missing.append(either[0])
-        hedges = [e.text for e in by_component.get("vague", []) if e.label == "hedge"]
+        hedges = [e.text for e in by_component.get("hedge", [])] or [
+            e.text for e in by_component.get("vague", []) if e.label == "hedge"]
         message = "Provision not specified"
         if missing:
             message += ": missing " + ", ".join(p.replace("_", " ") for p in missing)

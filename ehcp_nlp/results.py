@@ -178,9 +178,13 @@ class StatementScore:
     part_probabilities
         The probability of each part.
     area, area_probability
-        The most probable area of need and its probability.
+        The area of need, or ``"uncertain"`` when the most probable area's probability is
+        below the confidence at which the model's area verdicts were right 85% of the time
+        in cross-validation (``uncertain_below`` in the manifest); and that probability.
     pfa, pfa_probability
-        The most probable preparing-for-adulthood domain (or ``none``) and its probability.
+        The preparing-for-adulthood domain (or ``none``), or ``"uncertain"`` likewise.
+    area_guess, pfa_guess
+        The most probable area and domain, whether or not confident.
     evidence
         Every span a rule marked.
     contributions
@@ -215,6 +219,8 @@ class StatementScore:
     contributions: dict[str, Contribution]
     findings: tuple[Finding, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    area_guess: str = ""
+    pfa_guess: str = ""
 
     @property
     def suggestions(self) -> list[str]:
@@ -240,8 +246,10 @@ class StatementScore:
             "provision_parts": self.provision_parts,
             "part_probabilities": self.part_probabilities,
             "area": self.area,
+            "area_guess": self.area_guess,
             "area_probability": self.area_probability,
             "pfa": self.pfa,
+            "pfa_guess": self.pfa_guess,
             "pfa_probability": self.pfa_probability,
             "evidence": [e.to_dict() for e in self.evidence],
             "contributions": {k: c.to_dict() for k, c in self.contributions.items()},

@@ -7,7 +7,7 @@ from conftest import DATA
 from ehcp_nlp import labels
 from ehcp_nlp.data import near_duplicates, read_corpus, validate
 
-TRAIN, TEST = DATA / "statements.csv", DATA / "test.csv"
+TRAIN, TEST, CONTRAST = DATA / "statements.csv", DATA / "test.csv", DATA / "contrast.csv"
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,46 @@ def test():
     return read_corpus(TEST)
 
 
-def test_shipped_corpus_and_test_set_validate():
-    report = validate(TRAIN, TEST)
+def test_shipped_corpus_test_and_contrast_sets_validate():
+    report = validate(TRAIN, TEST, CONTRAST)
     assert report.ok, str(report)
+
+
+def test_every_register_has_150_training_rows_and_adults_have_a_stage(train):
+    counts = train["register"].value_counts()
+    assert all(counts.get(r, 0) >= 150 for r in labels.REGISTERS), counts.to_dict()
+    assert (train["stage"] == "post19").sum() >= 150
+
+
+def test_no_surface_cue_predicts_its_label_in_the_training_corpus(train):
+    """For every cue that is not a label's definition, at least 20% of the rows that carry it
+    are on the side its one-line rule does not predict (benchmarks/shortcuts.py)."""
+    import sys
+
+    sys.path.insert(0, str(DATA.parent / "benchmarks"))
+    from shortcuts import balance
+
+    shares = {b["cue"]: b["other_share"] for b in balance(train)}
+    near_definition = {"a number -> measurable"}  # a count is one way to be measurable
+    low = {cue: share for cue, share in shares.items()
+           if cue not in near_definition and share < 0.20}
+    assert not low, low
+    words = train["text"].str.split().str.len()
+    outcomes = train["type"] == "outcome"
+    smart, not_smart = outcomes & (train["smart"] == "yes"), outcomes & (train["smart"] == "no")
+    assert (smart & (words <= 12)).sum() >= 0.20 * smart.sum()
+    assert (not_smart & (words >= 25)).sum() >= 0.20 * not_smart.sum()
+
+
+def test_contrast_set_holds_sets_that_flip_a_label():
+    contrast = read_corpus(CONTRAST)
+    assert len(contrast) >= 400
+    assert contrast["cue"].str.len().gt(0).all()
+    flips = contrast.groupby("group").apply(
+        lambda rows: rows["type"].nunique() > 1 or rows["smart"].nunique() > 1
+        or rows["specified"].nunique() > 1 or rows[list(labels.CRITERIA)].nunique().max() > 1,
+        include_groups=False)
+    assert flips.mean() >= 0.9
 
 
 def test_training_corpus_counts(train):
@@ -47,7 +84,7 @@ def test_test_set_counts_and_separation(train, test):
 
 
 def test_near_duplicate_rate_is_at_most_three_percent(train, test):
-    texts = pd.concat([train["text"], test["text"]]).tolist()
+    texts = pd.concat([train["text"], test["text"], read_corpus(CONTRAST)["text"]]).tolist()
     assert near_duplicates(texts).rate <= 0.03
 
 

@@ -57,6 +57,11 @@ MUST = [
      "By 3rd birthday"),
     ("time_frame", "school_year_or_age", "before her EHC plan ends, Grace will go",
      "before her EHC plan ends"),
+    ("hedge", "discretion", "Physio and OT as required.", "as required"),
+    ("hedge", "discretion", "20 minutes of phonics daily or equivalent", "or equivalent"),
+    ("hedge", "approximate", "LSA for about 6 hours a week", "about 6"),
+    ("hedge", "up_to", "Up to an hour of TA support each day", "Up to an hour"),
+    ("hedge", "up_to", "up to 3 sessions a week", "up to 3 sessions"),
     ("measure", "ratio", "in 4 out of 5 lessons", "4 out of 5"),
     ("measure", "ratio", "scores 8/10 on spellings", "8/10"),
     ("measure", "percent", "with 80% accuracy", "80%"),
@@ -111,6 +116,9 @@ MUST = [
 
 # family, label, text that must carry no span of that label
 MUST_NOT = [
+    ("hedge", "up_to", "taught in a group of up to four pupils"),
+    ("hedge", "approximate", "talks about her day at nursery"),
+    ("hedge", "discretion", "Three 30-minute sessions a week with the SALT."),
     ("time_frame", "end_of_period", "At the end Kai was tired of it."),
     ("time_frame", "date", "She may ask for help."),
     ("time_frame", "date", "He wants to march in the parade."),

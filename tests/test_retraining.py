@@ -209,3 +209,15 @@ def test_cli_base_corpus_merges_the_bundled_corpus(tmp_path):
     assert manifest["training"]["rows"] == bundled + len(rows)
     assert manifest["training"]["base_corpus"].endswith("statements.csv")
     assert manifest["learning_curve"] == {}
+
+
+def test_leave_one_register_out_scores_every_register_it_holds_out(small_corpus, small_scorer):
+    from ehcp_nlp.model.holdout import holdout_by
+
+    counts = small_corpus["register"].value_counts()
+    out = holdout_by(small_corpus, "register", small_scorer, min_rows=40)
+    assert set(out) == set(counts[counts >= 40].index)
+    for register, entry in out.items():
+        assert entry["rows"] == counts[register]
+        assert 0 <= entry["type"]["macro_f1"] <= 1
+        assert entry["type"]["n"] == counts[register]

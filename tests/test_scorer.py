@@ -306,3 +306,31 @@ def test_verdicts_never_contradict_their_own_parts(bundled):
         if result.role == "outcome":
             assert result.smart == all(c.met for c in result.criteria.values())
     assert checked > 300
+
+
+def test_area_and_pfa_say_uncertain_below_their_calibrated_confidence(small_scorer,
+                                                                       small_corpus):
+    bars = small_scorer.info["uncertain_below"]
+    assert set(bars) == {"area", "pfa"} and all(0 <= b <= 1 for b in bars.values())
+    results = list(small_scorer.score_many(small_corpus["text"].tolist()[:200]))
+    for r in results:
+        assert r.area_guess in labels.AREAS and r.pfa_guess in labels.PFA
+        assert (r.area == "uncertain") == (r.area_probability < bars["area"])
+        assert r.area in (r.area_guess, "uncertain")
+        assert (r.pfa == "uncertain") == (r.pfa_probability < bars["pfa"])
+        assert r.to_dict()["area"] == r.area and r.to_dict()["area_guess"] == r.area_guess
+
+
+def test_confidence_threshold_meets_its_accuracy_out_of_fold():
+    from ehcp_nlp.model.heads import Head
+    from ehcp_nlp.model.train import HeadFit, confidence_threshold
+
+    probabilities = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55], [0.6, 0.4]])
+    truth = np.array(["a", "a", "b", "a", "b"])
+    predicted = np.array(["a", "a", "b", "b", "a"])
+    fit = HeadFit(Head("area", None, False), ("a", "b"), 1.0, 1.0, 0.0, predicted, truth,
+                  np.arange(5), probabilities)
+    # right in order of confidence: 0.9 yes, 0.8 yes, 0.7 yes, 0.6 no, 0.55 no
+    assert confidence_threshold(fit, accuracy=0.85) == pytest.approx(0.7)
+    assert confidence_threshold(fit, accuracy=0.5) == pytest.approx(0.55)
+    assert confidence_threshold(fit, accuracy=1.01) == 1.0

@@ -279,7 +279,9 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
 
     pfa_applies = (facts.year_group is not None and facts.year_group >= PFA_YEAR) or (
         facts.age is not None and facts.age >= PFA_AGE)
-    pfa_outcomes = [r for r in outcomes if r.get("pfa", "none") not in ("none", "")]
+    pfa_outcomes = [r for r in outcomes if r.get("pfa", "none") not in ("none", "", "uncertain")
+                    or (r.get("pfa") == "uncertain"
+                        and r.get("pfa_guess", "none") not in ("none", ""))]
     if pfa_applies and not pfa_outcomes:
         finding("no_pfa_outcomes",
                 "From Year 9 outcomes must prepare for adulthood (employment, independent "

@@ -81,6 +81,9 @@ def train(
     contrast: Annotated[Path | None, typer.Option(
         "--contrast", help="Contrast set (minimal pairs that keep a cue and flip a label) "
         "whose metrics go into the manifest and card.")] = None,
+    notes: Annotated[Path | None, typer.Option(
+        "--notes", help="A Markdown file saying what changed from the previous model; it "
+        "opens the model card.")] = None,
     holdout: Annotated[str | None, typer.Option(
         "--holdout", help="A column of DATA (e.g. register, voice): train without each of "
         "its values in turn and score the rows held out; the table goes into the card.")
@@ -116,6 +119,9 @@ def train(
             raise EhcpError(f"{out}: already holds a model; pass --force to replace it")
         raise EhcpError(f"{out}: is not empty; choose an empty directory or pass --force")
     roles = _roles(role or [])
+    from ehcp_nlp.data._read import read_text_file
+
+    notes_text = read_text_file(notes) if notes is not None else None  # fail before training
     report = validate(data, *([test] if test else []), *([contrast] if contrast else []),
                       custom_types=True, type_roles=roles)
     if not report.ok:
@@ -154,6 +160,8 @@ def train(
             scorer.info["holdout"] = {"column": holdout, "values": holdout_by(
                 frame, holdout, scorer, config=config,
                 progress=lambda message: status.update(message))}
+    if notes_text is not None:
+        scorer.info["notes"] = notes_text
     scorer.info["training"]["file"] = str(data)
     if base_corpus:
         scorer.info["training"]["base_corpus"] = str(bundled_corpus_path())

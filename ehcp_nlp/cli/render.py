@@ -16,6 +16,13 @@ def _yes_no(value: bool | None, probability: float) -> str:
     return f"{mark} {probability:.0%}"
 
 
+def _hedged(label: str, probability: float) -> str:
+    """A label with its confidence; ``uncertain`` alone when the model would only guess."""
+    if label == "uncertain":
+        return "[dim]uncertain[/dim]"
+    return f"{label} {probability:.0%}"
+
+
 def render_scores(console: Console, results: list[StatementScore]) -> None:
     """Each statement, then one line of verdicts, then its findings with suggestions.
 
@@ -39,7 +46,8 @@ def render_scores(console: Console, results: list[StatementScore]) -> None:
                        f" ({stated})")
         console.print(
             f"   [bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}{verdict}"
-            f" · area {r.area} · PfA {r.pfa}",
+            f" · area {_hedged(r.area, r.area_probability)}"
+            f" · PfA {_hedged(r.pfa, r.pfa_probability)}",
             highlight=False,
         )
         for finding in r.findings:

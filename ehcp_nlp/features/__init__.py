@@ -19,6 +19,7 @@ COMPONENTS = {
     "measure": "measure",
     "provision": "provision quantities",
     "vague": "vague wording",
+    "hedge": "hedges",
     "absolute": "absolute targets",
     "perspective": "subject and perspective",
     "modality": "modality",

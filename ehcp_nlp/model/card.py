@@ -77,6 +77,7 @@ def model_card(info: dict[str, Any]) -> str:
     lines = [
         "# Model card: ehcp-nlp statement scorer",
         "",
+        *(["## What changed", "", info["notes"].strip(), ""] if info.get("notes") else []),
         "## Intended use",
         "Reads one statement from an English Education, Health and Care Plan and says what it",
         "is (aspiration, need, outcome, provision), whether an outcome is SMART and which",

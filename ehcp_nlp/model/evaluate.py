@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from ehcp_nlp import labels
 from ehcp_nlp.errors import CorpusFormatError
@@ -75,8 +75,22 @@ def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
         entry["intervals"] = bootstrap_report(
             head.truth, head.predicted, head.classes,
             groups=groups[head.rows] if groups is not None else None)
+        if head.name in ("area", "pfa"):
+            entry["confident"] = _confident(head, scores)
         report[head.name] = entry
     return report
+
+
+def _confident(head: HeadPredictions, scores) -> dict:
+    """Coverage, accuracy and macro-F1 of the verdicts given (not ``uncertain``)."""
+    chosen = [s for s, keep in zip(scores, head.rows, strict=True) if keep]
+    given = np.array([getattr(s, head.name) != "uncertain" for s in chosen])
+    if not given.any():
+        return {"coverage": 0.0, "accuracy": float("nan"), "macro_f1": float("nan")}
+    truth, predicted = head.truth[given], head.predicted[given]
+    return {"coverage": float(given.mean()), "accuracy": float((truth == predicted).mean()),
+            "macro_f1": float(f1_score(truth, predicted, average="macro",
+                                       labels=sorted(set(truth)), zero_division=0))}
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +161,10 @@ def _predictions(head: str, scores) -> tuple[np.ndarray, np.ndarray]:
     if head == "type":
         return (np.array([s.type for s in scores]),
                 np.array([s.probabilities[s.type] for s in scores]))
-    if head in ("area", "pfa", "provision_kind"):
+    if head in ("area", "pfa"):  # the best guess: every row gets one
+        return (np.array([getattr(s, f"{head}_guess") or getattr(s, head) for s in scores]),
+                np.array([getattr(s, f"{head}_probability") for s in scores]))
+    if head == "provision_kind":
         return (np.array([getattr(s, head) for s in scores]),
                 np.array([getattr(s, f"{head}_probability") for s in scores]))
     if head in labels.CRITERIA:

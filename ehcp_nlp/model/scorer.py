@@ -24,6 +24,8 @@ from ehcp_nlp.results import Contribution, Criterion, Evidence, StatementScore
 
 #: Statements longer than this are cut (with a warning) before scoring.
 MAX_CHARS = 10_000
+#: What area and PfA say when their confidence is below the bar the model was calibrated to.
+UNCERTAIN = "uncertain"
 #: Part name -> its head (corpus column).
 PART_COLUMN = {part: column for column, part in PART_HEADS.items()}
 #: Which evidence families bear on each SMART criterion.
@@ -289,6 +291,8 @@ class Scorer:
         specified_p = yes.get("specified")
         part_heads = [(c, PART_HEADS[c]) for c in labels.PART_COLUMNS if c in yes]
         roles = self.roles
+        below = self.info.get("uncertain_below") or {}
+        area_below, pfa_below = below.get("area", 0.0), below.get("pfa", 0.0)
         out = []
         for i in range(n):
             text = prepared[i]
@@ -331,8 +335,11 @@ class Scorer:
                 provision_kind_probability=kind_p[i] if kind_p else nan,
                 quantified=quantified, quantified_probability=q, provision_parts=parts,
                 part_probabilities=part_p,
-                area=area[i] if area else "", area_probability=area_p[i] if area else nan,
-                pfa=pfa[i] if pfa else "", pfa_probability=pfa_p[i] if pfa else nan,
+                area=_hedged(area, area_p, i, area_below),
+                area_probability=area_p[i] if area else nan,
+                pfa=_hedged(pfa, pfa_p, i, pfa_below),
+                pfa_probability=pfa_p[i] if pfa else nan,
+                area_guess=area[i] if area else "", pfa_guess=pfa[i] if pfa else "",
                 evidence=evidence, contributions=explained[i] if explained else {},
                 findings=findings_for(role, criteria, smart, specified, parts, evidence,
                                       expected[i] if expected is not None else None,
@@ -395,6 +402,13 @@ def _collection_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _hedged(labels_: list | None, probability: list | None, i: int, below: float) -> str:
+    """The head's label, or ``"uncertain"`` when its confidence is under the calibrated bar."""
+    if not labels_:
+        return ""
+    return UNCERTAIN if probability[i] < below else labels_[i]
 
 
 def specified_probability(p_head: float, kind: str,
@@ -475,8 +489,10 @@ def score_row(score: StatementScore) -> dict[str, Any]:
         if part != "quantified":
             row[f"provision_{part}"] = present
     row["area"] = score.area
+    row["area_guess"] = score.area_guess
     row["area_probability"] = score.area_probability
     row["pfa"] = score.pfa
+    row["pfa_guess"] = score.pfa_guess
     row["pfa_probability"] = score.pfa_probability
     row["subject"] = subject_of(score)
     row["findings"] = ";".join(f.code for f in score.findings)

@@ -57,6 +57,10 @@ HEAD_BLOCKS = {
     "area": ("words", "chars"),
     "pfa": ("words", "chars"),
 }
+#: Heads whose verdict is reported as "uncertain" below a calibrated confidence, and the
+#: accuracy their confident verdicts must reach out of fold.
+UNCERTAIN_HEADS = ("area", "pfa")
+CONFIDENT_ACCURACY = 0.85
 #: Shares of the training groups the learning curve trains on, besides the whole.
 LEARNING_CURVE = (0.25, 0.5)
 
@@ -383,6 +387,26 @@ def learning_curve(folds, frame: pd.DataFrame, fits: dict[str, HeadFit],
     return out
 
 
+def confidence_threshold(fit: HeadFit, accuracy: float = CONFIDENT_ACCURACY) -> float:
+    """The lowest confidence at which a head's verdicts are right ``accuracy`` of the time.
+
+    Read from the calibrated out-of-fold probabilities of grouped cross-validation: the
+    verdicts whose probability is at least the threshold are right at least ``accuracy`` of
+    the time (the smallest such threshold, so as many verdicts as possible are given; 1.0
+    when no threshold reaches it). Below it the scorer reports the head as uncertain.
+    """
+    if fit.oof_probabilities is None or not len(fit.oof_truth):
+        return 0.0
+    confidence = fit.oof_probabilities.max(axis=1)
+    right = np.asarray(fit.oof_truth) == np.asarray(fit.oof_predictions)
+    order = np.argsort(-confidence, kind="stable")
+    running = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    reached = np.flatnonzero(running >= accuracy)
+    if not len(reached):
+        return 1.0
+    return float(confidence[order][reached[-1]])
+
+
 def probabilities_of(logits: np.ndarray, temperature: float, binary: bool) -> np.ndarray:
     """Calibrated probabilities from stacked logits: one column per class.
 
@@ -499,6 +523,8 @@ def train(
         report["intervals"] = bootstrap_report(fit.oof_truth, fit.oof_predictions,
                                                fit.classes, groups=groups, seed=config.seed)
         cross_validation[name] = {"c": fit.c, "temperature": fit.temperature, **report}
+    uncertain_below = {name: confidence_threshold(fits[name]) for name in UNCERTAIN_HEADS
+                       if name in fits}
     info = {
         "training": {
             "rows": len(frame),
@@ -512,6 +538,7 @@ def train(
         "type_roles": {label: roles.get(label) for label in fits["type"].classes},
         "cross_validation": cross_validation,
         "learning_curve": curve,
+        "uncertain_below": uncertain_below,
     }
     nlp.get_pipe("ehcp_evidence").write_spans = False
     return Scorer(featurizer, linear, estimators, info, nlp=nlp)

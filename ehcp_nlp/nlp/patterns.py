@@ -301,6 +301,27 @@ VAGUE: dict[str, list[Pattern]] = {
     ])],
 }
 
+#: The hedges of data/ANNOTATION.md that leave provision not specified whatever numbers it
+#: has (labels.HEDGES): a family of their own, apart from the broad vague-wording lists.
+HEDGE: dict[str, list[Pattern]] = {
+    "discretion": [phrases([
+        "as required", "as appropriate", "as needed", "as necessary", "as and when",
+        "when needed", "when required", "when appropriate", "when necessary", "if needed",
+        "if required", "if necessary", "if available", "if possible", "where possible",
+        "where appropriate", "where necessary", "where available", "when available",
+        "when he needs", "when she needs", "when they need", "if he needs", "if she needs",
+        "at the discretion of", "at the school's discretion", "or equivalent", "or similar",
+        "would benefit from", "might benefit from", "could benefit from", "opportunities to",
+        "opportunities for", "opportunity to", "opportunity for", "access to", "regular",
+        "regularly", "as agreed", "to be considered", "should be considered", "if he wishes",
+        "if she wishes", "when time allows", "if time allows", "capacity allowing",
+    ])],
+    "approximate": [("about|around|roughly|approximately|approx|approx\\.",
+                     r"(?:about|around|roughly|approximately|approx\.?) (?:{NUM}|an?|half)")],
+    "up_to": [("up", r"up to (?:{NUM}|an?|one) (?:- )?(?:{CLOCK_UNIT}|{TIME_UNIT}|sessions?"
+                     r"|times|visits|hours?|days?|mornings?|afternoons?|x)")],
+}
+
 ABSOLUTE: dict[str, list[Pattern]] = {
     "absolute": [phrases([
         "always", "never", "at all times", "all the time", "100 %", "100 per cent",
@@ -393,6 +414,7 @@ FAMILIES: dict[str, dict[str, list[Pattern]]] = {
     "measure": MEASURE,
     "provision": PROVISION,
     "vague": VAGUE,
+    "hedge": HEDGE,
     "absolute": ABSOLUTE,
     "perspective": PERSPECTIVE,
     "modality": MODALITY,
