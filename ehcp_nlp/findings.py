@@ -155,9 +155,9 @@ def findings_for(
         needs = list(labels.KIND_NEEDS.get(provision_kind, ("what", "who", "how_often",
                                                               "how_long")))
         missing = [p for p in needs if not parts.get(p, False)]
-        either = labels.KIND_EITHER.get(provision_kind, ())
-        if either and not any(parts.get(p, False) for p in either):
-            missing.append(either[0])
+        for group in labels.KIND_EITHER.get(provision_kind, ()):
+            if not any(parts.get(p, False) for p in group):
+                missing.append(group[0])
         hedges = [e.text for e in by_component.get("hedge", [])] or [
             e.text for e in by_component.get("vague", []) if e.label == "hedge"]
         message = "Provision not specified"

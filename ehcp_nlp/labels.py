@@ -66,7 +66,8 @@ PROVISION_KINDS = MappingProxyType(
 )
 
 #: The parts a provision of each kind must state to be specified. Staffing also needs an
-#: amount (hours) or a ratio, and training a time (how often, or when): see KIND_EITHER.
+#: amount (hours) or a ratio and when it applies, and training a time (how often, or when):
+#: see KIND_EITHER.
 KIND_NEEDS = MappingProxyType(
     {
         "therapy": ("what", "who", "how_often", "how_long"),
@@ -78,11 +79,11 @@ KIND_NEEDS = MappingProxyType(
         "training": ("what", "who"),
     }
 )
-#: Kinds that need one of several parts besides KIND_NEEDS.
+#: Kinds that need, besides KIND_NEEDS, one part of each of these groups.
 KIND_EITHER = MappingProxyType(
     {
-        "staffing": ("quantified", "group"),
-        "training": ("how_often", "when_where"),
+        "staffing": (("quantified", "group"), ("how_often", "when_where")),
+        "training": (("how_often", "when_where"),),
     }
 )
 
@@ -215,9 +216,8 @@ def specified_from_parts(kind: str, parts: Mapping[str, bool]) -> bool:
         Part name (:data:`PROVISION_PARTS`) -> stated.
     """
     needs = KIND_NEEDS.get(kind, ("what", "who", "how_often", "how_long"))
-    either = KIND_EITHER.get(kind, ())
-    return all(parts.get(p, False) for p in needs) and (
-        not either or any(parts.get(p, False) for p in either))
+    return all(parts.get(p, False) for p in needs) and all(
+        any(parts.get(p, False) for p in group) for group in KIND_EITHER.get(kind, ()))
 
 
 def type_role(label: str, roles: Mapping[str, str | None] | None = None) -> str | None:

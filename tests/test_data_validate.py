@@ -54,9 +54,12 @@ def test_specified_provision_must_state_the_parts_its_kind_needs(tmp_path):
     rows[3]["specified"] = "yes"  # staffing with a who but no hours, no ratio
     report, found = problems_of(tmp_path, rows)
     assert found == [(5, "specified", "error")]
-    assert "staffing provision needs who and one of quantified / group" in \
-        report.problems[0].allowed
-    rows[3]["part_group"] = "yes"
+    assert "staffing provision needs who and one of quantified / group and one of " \
+        "how_often / when_where" in report.problems[0].allowed
+    rows[3]["part_group"] = "yes"  # a ratio, but not when it applies
+    _, found = problems_of(tmp_path, rows)
+    assert found == [(5, "specified", "error")]
+    rows[3]["part_when_where"] = "yes"
     _, found = problems_of(tmp_path, rows)
     assert found == []
 

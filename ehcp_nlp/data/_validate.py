@@ -175,10 +175,10 @@ def _check_rows(file: str, frame: pd.DataFrame,
                                                           labels.PROVISION_PARTS, strict=True)}
             if not labels.specified_from_parts(record["provision_kind"], parts):
                 needs = labels.KIND_NEEDS.get(record["provision_kind"], ())
-                either = labels.KIND_EITHER.get(record["provision_kind"], ())
+                either = "".join(f" and one of {' / '.join(group)}" for group in
+                                 labels.KIND_EITHER.get(record["provision_kind"], ()))
                 add(row, "specified", "yes", "no, or mark the parts it states: "
-                    f"{record['provision_kind']} provision needs " + ", ".join(needs)
-                    + (f" and one of {' / '.join(either)}" if either else ""))
+                    f"{record['provision_kind']} provision needs " + ", ".join(needs) + either)
         if has_register and record["register"] not in labels.REGISTERS \
                 and record["register"] != "":
             add(row, "register", record["register"], _allowed(labels.REGISTERS) + " or empty")

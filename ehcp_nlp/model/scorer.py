@@ -429,10 +429,10 @@ def specified_probability(p_head: float, kind: str,
     for part in labels.KIND_NEEDS.get(kind, ()):
         if part in part_p:
             candidates.append((part_p[part], PART_COLUMN[part]))
-    either = [(part_p[p], PART_COLUMN[p]) for p in labels.KIND_EITHER.get(kind, ())
-              if p in part_p]
-    if either:
-        candidates.append(max(either))
+    for group in labels.KIND_EITHER.get(kind, ()):
+        either = [(part_p[p], PART_COLUMN[p]) for p in group if p in part_p]
+        if either:
+            candidates.append(max(either))
     return min(candidates)
 
 
