@@ -253,7 +253,7 @@ def test_overview_has_inline_svg_charts(page):
     assert overview.count("<svg") >= 6
     assert "Plan scores" in overview and "Most common findings" in overview
     assert "SMART rate by area of need" in overview and "SMART rate by stage" in overview
-    assert "Quantified provision by area of need" in overview
+    assert "Specified provision by area of need" in overview
     most_common = _text_between(overview, "Most common findings", "</figure>")
     assert "Outcome not SMART" in most_common and ">2<" in most_common  # count beside the bar
     assert "Social, emotional, mental health" in overview  # area names, not codes

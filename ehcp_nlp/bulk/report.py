@@ -228,7 +228,7 @@ def _charts(data: _Tables) -> str:
         ("SMART criteria met by outcomes", "the SMART verdict is the weakest criterion",
          _hbars([(_label(c), *_rate(_b(r.get(c)) for r in outcomes)[::2]) for c in CRITERIA
                  if any(c in r for r in outcomes)], colour="#2f6db5", rate=True)),
-        ("Quantified provision by area of need", f"{len(provision):,} provision; (n) a bar",
+        ("Specified provision by area of need", f"{len(provision):,} provision; (n) a bar",
          _rate_bars(provision, lambda r: _s(r.get("area")), "specified", AREA_NAMES,
                     colour="#1f9a8a")),
     ]
@@ -275,7 +275,7 @@ def _plan_table(data: _Tables) -> str:
             f'<td class="score">{_score_bar(score)}</td></tr>')
     head = "".join(f'<th class="{c}">{_e(h)}</th>' for h, c in (
         ("Plan", ""), ("File", ""), ("Year / age", ""), ("Statements", "num"),
-        ("Outcomes", "num"), ("Provision", "num"), ("SMART", "num"), ("Quantified", "num"),
+        ("Outcomes", "num"), ("Provision", "num"), ("SMART", "num"), ("Specified", "num"),
         ("Findings", "num"), ("Score ▲", "sorted")))
     low, good = SCORE_BANDS
     return ('<section id="plans"><h2>Plans by score, lowest first</h2>'
