@@ -152,12 +152,7 @@ def findings_for(
             "days' or 'in 8 out of 10 lessons'.",
         ))
     if kind == "provision" and specified is False:
-        needs = list(labels.KIND_NEEDS.get(provision_kind, ("what", "who", "how_often",
-                                                              "how_long")))
-        missing = [p for p in needs if not parts.get(p, False)]
-        for group in labels.KIND_EITHER.get(provision_kind, ()):
-            if not any(parts.get(p, False) for p in group):
-                missing.append(group[0])
+        missing = labels.missing_parts(provision_kind, parts)
         hedges = [e.text for e in by_component.get("hedge", [])] or [
             e.text for e in by_component.get("vague", []) if e.label == "hedge"]
         message = "Provision not specified"

@@ -87,10 +87,10 @@ KIND_EITHER = MappingProxyType(
     }
 )
 
-#: Words that hedge provision: whatever numbers it has, it is not specified (9.69).
-HEDGES = ("up to", "as required", "as appropriate", "as needed", "when needed",
-          "opportunities for", "access to", "would benefit from", "where possible", "regular",
-          "or equivalent", "at the discretion of", "if available")
+#: What a provision of an unknown kind (a model without the kind head) needs.
+DEFAULT_NEEDS = ("what", "who", "how_often", "how_long")
+#: What area and PfA say when their confidence is below the bar the model was calibrated to.
+UNCERTAIN = "uncertain"
 
 #: Areas of need: the four of the Code (6.28-6.35) plus health and social care (Sections C, D).
 AREAS = MappingProxyType(
@@ -204,20 +204,35 @@ REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS + V2_CO
 EXTRA_COLUMNS = ("cue",)
 
 
-def specified_from_parts(kind: str, parts: Mapping[str, bool]) -> bool:
-    """Whether a provision of this kind states every part it needs (hedges aside).
+def parts_needed(kind: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The parts a provision of this kind must state, and the groups it needs one part of.
+
+    An unknown kind needs :data:`DEFAULT_NEEDS` (what, who, how often, how long).
+    """
+    return KIND_NEEDS.get(kind, DEFAULT_NEEDS), KIND_EITHER.get(kind, ())
+
+
+def missing_parts(kind: str, parts: Mapping[str, bool]) -> list[str]:
+    """The parts a provision of this kind needs and does not state, in the guide's order.
+
+    A group of which one part would do (staffing's hours or ratio) is named by its first part.
 
     Parameters
     ----------
     kind
-        A provision kind (:data:`PROVISION_KINDS`); an unknown kind needs what, who, how often
-        and how long.
+        A provision kind (:data:`PROVISION_KINDS`).
     parts
         Part name (:data:`PROVISION_PARTS`) -> stated.
     """
-    needs = KIND_NEEDS.get(kind, ("what", "who", "how_often", "how_long"))
-    return all(parts.get(p, False) for p in needs) and all(
-        any(parts.get(p, False) for p in group) for group in KIND_EITHER.get(kind, ()))
+    needs, groups = parts_needed(kind)
+    missing = [p for p in needs if not parts.get(p, False)]
+    return missing + [group[0] for group in groups
+                      if not any(parts.get(p, False) for p in group)]
+
+
+def specified_from_parts(kind: str, parts: Mapping[str, bool]) -> bool:
+    """Whether a provision of this kind states every part it needs (hedges aside)."""
+    return not missing_parts(kind, parts)
 
 
 def type_role(label: str, roles: Mapping[str, str | None] | None = None) -> str | None:

@@ -172,3 +172,14 @@ def test_cli_missing_file_is_one_line_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_parts_follow_the_kind_of_provision():
+    from ehcp_nlp import labels as schema
+
+    assert schema.missing_parts("staffing", {"who": True, "group": True}) == ["how_often"]
+    assert schema.missing_parts("staffing", {"who": True}) == ["quantified", "how_often"]
+    assert schema.missing_parts("equipment", {"what": True, "when_where": True}) == []
+    assert schema.missing_parts("", {"what": True}) == ["who", "how_often", "how_long"]
+    assert schema.specified_from_parts("arrangement", {"what": True, "when_where": True})
+    assert not schema.specified_from_parts("therapy", {"what": True, "when_where": True})

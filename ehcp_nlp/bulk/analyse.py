@@ -541,7 +541,7 @@ def _statement_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=STATEMENT_COLUMNS)
     frame = pd.DataFrame(rows)
-    for column in ("smart", "specified", "quantified"):
+    for column in _VERDICT_COLUMNS:
         if column in frame:
             frame[column] = frame[column].astype("boolean")
     first = [c for c in STATEMENT_COLUMNS if c in frame.columns]
@@ -743,6 +743,8 @@ class _Writer:
 
 
 _INT_COLUMNS = frozenset({"order", "page", "paragraph", "table", "row", "cell"})
+#: Yes/no verdicts that are empty where they do not apply (nullable booleans in frames).
+_VERDICT_COLUMNS = ("smart", "specified", "quantified")
 _BOOL_COLUMNS = frozenset({"smart", "specified", "quantified", "specific", "measurable",
                            "achievable", "realistic", "time_bound"})
 
@@ -789,7 +791,7 @@ def _read_statements(path: Path, limit: int) -> pd.DataFrame:
     frame = pd.read_csv(path, nrows=limit, keep_default_na=False, na_values=[""],
                         usecols=lambda c: c in _REPORT_COLUMNS or c.startswith("p_"),
                         dtype={"section": str, "row_key": str, "plan_id": str, "heading": str})
-    for column in ("smart", "specified", "quantified"):
+    for column in _VERDICT_COLUMNS:
         if column in frame:
             frame[column] = frame[column].map({True: True, False: False, "True": True,
                                                "False": False}).astype("boolean")

@@ -257,9 +257,9 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
     for row in provision:
         if row.get("specified") is False or row.get("specified") == "False":
             kind = str(row.get("provision_kind") or "")
-            required = labels.KIND_NEEDS.get(kind, ("what", "who", "how_often", "how_long"))
-            missing = [p.replace("_", " ") for p in required
-                       if row.get(f"provision_{p}") in (False, "False")]
+            stated = {p: row.get("quantified" if p == "quantified" else f"provision_{p}")
+                      in (True, "True") for p in labels.PROVISION_PARTS}
+            missing = [p.replace("_", " ") for p in labels.missing_parts(kind, stated)]
             finding("provision_not_specific",
                     "Provision not specified" + (f" ({kind})" if kind else "")
                     + (f": missing {', '.join(missing)}" if missing else
@@ -279,9 +279,9 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
 
     pfa_applies = (facts.year_group is not None and facts.year_group >= PFA_YEAR) or (
         facts.age is not None and facts.age >= PFA_AGE)
-    pfa_outcomes = [r for r in outcomes if r.get("pfa", "none") not in ("none", "", "uncertain")
-                    or (r.get("pfa") == "uncertain"
-                        and r.get("pfa_guess", "none") not in ("none", ""))]
+    pfa_outcomes = [r for r in outcomes
+                    if (r.get("pfa_guess") if r.get("pfa") == labels.UNCERTAIN
+                        else r.get("pfa", "none")) not in ("none", "", None)]
     if pfa_applies and not pfa_outcomes:
         finding("no_pfa_outcomes",
                 "From Year 9 outcomes must prepare for adulthood (employment, independent "

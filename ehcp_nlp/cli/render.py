@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from ehcp_nlp import labels
 from ehcp_nlp.features import COMPONENTS
 from ehcp_nlp.results import StatementScore
 
@@ -18,7 +19,7 @@ def _yes_no(value: bool | None, probability: float) -> str:
 
 def _hedged(label: str, probability: float) -> str:
     """A label with its confidence; ``uncertain`` alone when the model would only guess."""
-    if label == "uncertain":
+    if label == labels.UNCERTAIN:
         return "[dim]uncertain[/dim]"
     return f"{label} {probability:.0%}"
 

@@ -174,9 +174,8 @@ def _check_rows(file: str, frame: pd.DataFrame,
             parts = {p: record[c] == "yes" for c, p in zip(labels.PART_COLUMNS,
                                                           labels.PROVISION_PARTS, strict=True)}
             if not labels.specified_from_parts(record["provision_kind"], parts):
-                needs = labels.KIND_NEEDS.get(record["provision_kind"], ())
-                either = "".join(f" and one of {' / '.join(group)}" for group in
-                                 labels.KIND_EITHER.get(record["provision_kind"], ()))
+                needs, groups = labels.parts_needed(record["provision_kind"])
+                either = "".join(f" and one of {' / '.join(group)}" for group in groups)
                 add(row, "specified", "yes", "no, or mark the parts it states: "
                     f"{record['provision_kind']} provision needs " + ", ".join(needs) + either)
         if has_register and record["register"] not in labels.REGISTERS \

@@ -84,7 +84,7 @@ def evaluate(scorer, frame: pd.DataFrame, *, batch_size: int = 1000) -> dict:
 def _confident(head: HeadPredictions, scores) -> dict:
     """Coverage, accuracy and macro-F1 of the verdicts given (not ``uncertain``)."""
     chosen = [s for s, keep in zip(scores, head.rows, strict=True) if keep]
-    given = np.array([getattr(s, head.name) != "uncertain" for s in chosen])
+    given = np.array([getattr(s, head.name) != labels.UNCERTAIN for s in chosen])
     if not given.any():
         return {"coverage": 0.0, "accuracy": float("nan"), "macro_f1": float("nan")}
     truth, predicted = head.truth[given], head.predicted[given]

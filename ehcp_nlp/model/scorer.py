@@ -24,8 +24,6 @@ from ehcp_nlp.results import Contribution, Criterion, Evidence, StatementScore
 
 #: Statements longer than this are cut (with a warning) before scoring.
 MAX_CHARS = 10_000
-#: What area and PfA say when their confidence is below the bar the model was calibrated to.
-UNCERTAIN = "uncertain"
 #: Part name -> its head (corpus column).
 PART_COLUMN = {part: column for column, part in PART_HEADS.items()}
 #: Which evidence families bear on each SMART criterion.
@@ -313,13 +311,11 @@ class Scorer:
             if specified_p is not None:
                 part_p = {part: yes[column][i] for column, part in part_heads}
                 parts = {part: p >= 0.5 for part, p in part_p.items()}
-            else:  # a model trained on v1 labels: the parts the rules found
-                parts = provision_parts(evidence, text)
-                part_p = {part: float(present) for part, present in parts.items()}
-            if specified_p is not None:
                 spec_probability, limiting = specified_probability(
                     specified_p[i], provision_kind, part_p)
-            else:  # v1 labels: quantified was the verdict
+            else:  # a model trained on v1 labels: the rules' parts; quantified the verdict
+                parts = provision_parts(evidence, text)
+                part_p = {part: float(present) for part, present in parts.items()}
                 spec_probability, limiting = q, "quantified"
             specified = (spec_probability >= 0.5 if role == "provision"
                          and not math.isnan(spec_probability) else None)
@@ -408,7 +404,7 @@ def _hedged(labels_: list | None, probability: list | None, i: int, below: float
     """The head's label, or ``"uncertain"`` when its confidence is under the calibrated bar."""
     if not labels_:
         return ""
-    return UNCERTAIN if probability[i] < below else labels_[i]
+    return labels.UNCERTAIN if probability[i] < below else labels_[i]
 
 
 def specified_probability(p_head: float, kind: str,
@@ -416,7 +412,7 @@ def specified_probability(p_head: float, kind: str,
     """The provision verdict's probability, and the score that limits it.
 
     Provision is specified when the learned verdict says so *and* every part its kind needs
-    (:data:`ehcp_nlp.labels.KIND_NEEDS`) is stated, so the verdict can never contradict the
+    (:func:`ehcp_nlp.labels.parts_needed`) is stated, so the verdict can never contradict the
     parts shown beside it: its probability is the smallest of the verdict head's and the
     needed parts' (for a choice such as staffing's hours or ratio, the larger of the two).
 
@@ -425,11 +421,12 @@ def specified_probability(p_head: float, kind: str,
     tuple
         The probability and the name of the limiting score (``specified`` or a part column).
     """
+    needs, groups = labels.parts_needed(kind)
     candidates = [(p_head, "specified")]
-    for part in labels.KIND_NEEDS.get(kind, ()):
+    for part in needs:
         if part in part_p:
             candidates.append((part_p[part], PART_COLUMN[part]))
-    for group in labels.KIND_EITHER.get(kind, ()):
+    for group in groups:
         either = [(part_p[p], PART_COLUMN[p]) for p in group if p in part_p]
         if either:
             candidates.append(max(either))

@@ -302,7 +302,8 @@ VAGUE: dict[str, list[Pattern]] = {
 }
 
 #: The hedges of data/ANNOTATION.md that leave provision not specified whatever numbers it
-#: has (labels.HEDGES): a family of their own, apart from the broad vague-wording lists.
+#: has (data/ANNOTATION.md, "Specified"): a family of their own, apart from the broad
+#: vague-wording lists.
 HEDGE: dict[str, list[Pattern]] = {
     "discretion": [phrases([
         "as required", "as appropriate", "as needed", "as necessary", "as and when",
