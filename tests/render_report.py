@@ -136,7 +136,9 @@ def synthetic_tables(plans: int = 1000, per_plan: int = 40, seed: int = 0) -> di
                 links.append({"plan_id": plan_id, "need_id": need["statement_id"],
                               "outcome_id": outcome["statement_id"],
                               "provision_id": rng.choice(provision)["statement_id"],
-                              "link": "area and similarity", "similarity": rng.random()})
+                              "need_link": "similarity (heuristic)",
+                              "need_similarity": rng.random(),
+                              "provision_link": "table row", "provision_similarity": None})
         mine = [{"plan_id": plan_id, "statement_id": r["statement_id"],
                  "code": rng.choice(CODES), "section": r["section"], "statement": r["text"],
                  "location": r["location"], "message": "Synthetic finding."}

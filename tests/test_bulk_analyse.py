@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from ehcp_nlp.bulk import OutputError, analyse, discover
 from ehcp_nlp.bulk.checks import PlanFacts, check_plan
+from ehcp_nlp.bulk.records import SKIP_REASONS
 from ehcp_nlp.bulk.tables import TableError, read_table
 from ehcp_nlp.cli import app
 
@@ -147,7 +148,7 @@ def test_outputs_are_written_in_each_format(small_scorer, table, tmp_path, fmt):
     result = analyse(table, scorer=small_scorer, out=out, fmt=fmt, report=False)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([f"statements.{fmt}", "findings.csv", "links.csv", "plans.csv",
-                            "errors.csv", "personal_data.csv"])
+                            "errors.csv", "personal_data.csv", "skipped.csv"])
     statements = {"csv": pd.read_csv, "parquet": pd.read_parquet,
                   "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](out / f"statements.{fmt}")
     assert len(statements) == len(table)
@@ -305,16 +306,54 @@ def test_the_fixture_plans_give_their_planted_faults(tmp_path):
                for f in k["faults"]]
     recall = sum(item in found for item in planted) / len(planted)
     assert recall >= 0.85, recall
-    assert result.totals.files == 22 and result.totals.files_failed == 0
+    keys = {k["plan_id"]: k for k in
+            map(json.loads, map(Path.read_text, sorted(plans.glob("*.json"))))}
+    assert result.totals.files == len(keys) == 34 and result.totals.files_failed == 0
     html = (tmp_path / "out" / "report.html").read_text()
     assert "p01" in html and "Outcome not SMART" in html
+    # nothing a key lists as furniture is scored, and almost all of it is in skipped.csv
+    statements = pd.read_csv(tmp_path / "out" / "statements.csv", keep_default_na=False)
+    skipped = pd.read_csv(tmp_path / "out" / "skipped.csv", keep_default_na=False)
+    scored = {(r.plan_id, norm(r.text)) for r in statements.itertuples()}
+    furniture = [(p, norm(i["text"])) for p, k in keys.items() for i in k["skipped"]]
+    assert not [f for f in furniture if f in scored]
+    got = {(r.plan_id, norm(r.text)) for r in skipped.itertuples()}
+    assert sum(f in got for f in furniture) / len(furniture) >= 0.95
+    assert set(skipped["why"]) <= set(SKIP_REASONS)
+    # no clean statement gets a finding
+    flagged = {(f.plan_id, norm(f.statement)) for f in findings.itertuples()}
+    clean = [(p, norm(c)) for p, k in keys.items() for c in k.get("clean", [])]
+    assert len(clean) >= 100 and not [c for c in clean if c in flagged]
+    # the year group is read wherever the plan states it, and plans.csv says where
+    plan_rows = pd.read_csv(tmp_path / "out" / "plans.csv").set_index("plan_id")
+    for plan_id, key in keys.items():
+        if key.get("facts_from") in ("cover", "text") and key.get("year_group") is not None:
+            assert plan_rows.loc[plan_id, "year_group"] == key["year_group"], plan_id
+            assert plan_rows.loc[plan_id, "year_group_from"].startswith(key["facts_from"])
+    # the plans' counts exclude skipped text
+    assert plan_rows["statements"].sum() == len(statements)
+    assert plan_rows["skipped"].sum() == len(skipped)
 
 
 def test_cli_exit_code_says_some_inputs_failed(saved_model, table, tmp_path):
     path = write(table, tmp_path / "plans.csv", "csv")
-    result = CliRunner().invoke(app, ["analyse", str(path), str(tmp_path / "gone.docx"),
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    result = CliRunner().invoke(app, ["analyse", str(path), str(tmp_path / "broken.docx"),
                                       "--out", str(tmp_path / "out"), "--model",
                                       str(saved_model), "--no-report"])
     assert result.exit_code == 1
-    assert "not analysed:" in result.output and "no such file" in result.output
-    assert (tmp_path / "out" / "errors.csv").read_text().count("gone.docx") == 1
+    assert "not analysed:" in result.output and "damaged" in result.output
+    assert (tmp_path / "out" / "errors.csv").read_text().count("broken.docx") == 1
+
+
+def test_cli_a_path_that_does_not_exist_is_a_usage_error(saved_model, table, tmp_path):
+    import subprocess
+    import sys
+
+    path = write(table, tmp_path / "plans.csv", "csv")
+    run = subprocess.run([sys.executable, "-m", "ehcp_nlp", "analyse", str(path),
+                          str(tmp_path / "gone.docx"), "--out", str(tmp_path / "out"),
+                          "--model", str(saved_model)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and "gone.docx: no such file" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()

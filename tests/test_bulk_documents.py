@@ -24,7 +24,9 @@ from ehcp_nlp.bulk.sections import (
 )
 
 PLANS = DATA / "plans"
-KEYS = sorted(PLANS.glob("*.key.json"))
+# The fixture plans that are documents (p30 is a table: a case-management export).
+KEYS = sorted(p for p in PLANS.glob("*.key.json")
+              if not json.loads(p.read_text(encoding="utf-8"))["file"].endswith(".csv"))
 # Keys give every plan's year and age; these are not stated in the plan's own words (only
 # implied: "is 15" with no year, "has just started college"), and nothing is inferred.
 NOT_STATED = {"p01": {"year_group"}, "p02": {"year_group"}, "p03": {"year_group"},
@@ -112,7 +114,7 @@ def test_side_by_side_tables_share_row_keys(key_path):
 def test_plans_laid_out_by_headings_have_no_row_keys():
     for key_path in KEYS:
         key, plan = load(key_path)
-        if key["layout"] != "docx_table":
+        if key["layout"] not in ("docx_table", "docx_golden_thread"):
             assert all(s.row_key is None for s in plan.statements), key["plan_id"]
 
 

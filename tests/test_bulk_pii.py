@@ -390,8 +390,22 @@ def plan_text(path):
 
         document = docx.Document(path)
         cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
-        return "\n".join([p.text for p in document.paragraphs] + cells)
-    return path.read_text(encoding="utf-8")
+        running = [p.text for s in document.sections for p in
+                   (*s.header.paragraphs, *s.footer.paragraphs)]
+        return "\n".join([p.text for p in document.paragraphs] + cells + running)
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        return "\n".join(" ".join(line.split()) for line in text.splitlines())  # justified
+    text = path.read_text(encoding="utf-8")
+    if "\f" not in text:
+        return text
+    # a text export: pages with a running header, footer and page number, lines wrapped
+    lines = text.replace("\f", "\n").splitlines()
+    repeated = {line for line in lines if line.strip() and lines.count(line) > 2}
+    return " ".join(" ".join(line for line in lines if line not in repeated
+                             and not line.startswith("Page ")).split())
 
 
 KEYS = sorted(PLANS.glob("p*.key.json"))

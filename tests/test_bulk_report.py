@@ -65,7 +65,10 @@ def _link(need, outcome, provision, how="table row", similarity=1.0):
             "need_id": need["statement_id"] if need else "",
             "outcome_id": outcome["statement_id"] if outcome else "",
             "provision_id": provision["statement_id"] if provision else "",
-            "link": how, "similarity": similarity}
+            "need_link": how if need else "",
+            "need_similarity": similarity if need and "similar" in how else None,
+            "provision_link": how if provision else "",
+            "provision_similarity": similarity if provision and "similar" in how else None}
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +299,7 @@ def test_golden_thread_flags_what_is_not_linked(page):
     assert "table row" in thread
     assert "1 of 6 needs met by an outcome" in p1
     p2 = _text_between(parts, '<span class="pid">P2</span>', "</section>")
-    assert "✗" not in p2 and "similar 0.41" in p2
+    assert "✗" not in p2 and "heuristic: similar wording 0.41" in p2
     assert "No findings for this plan." in p2
 
 

@@ -27,7 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from ehcp_nlp.bulk.checks import PlanFacts, check_plan
+from ehcp_nlp.bulk.checks import PlanFacts, check_plan, mark_placement
+from ehcp_nlp.bulk.furniture import stage_of
 from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS, Source
 from ehcp_nlp.bulk.tables import TableError, is_table, read_table
 from ehcp_nlp.errors import EhcpError
@@ -38,18 +39,26 @@ DOCUMENT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt")
 #: Output formats of the statements table.
 FORMATS = ("csv", "parquet", "jsonl")
 #: The files written to ``out``.
-OUTPUTS = ("statements", "findings", "links", "plans", "errors", "personal_data", "report")
+OUTPUTS = ("statements", "findings", "links", "plans", "skipped", "errors", "personal_data",
+           "report")
 #: Columns of the small tables, in order (the statements table adds the score columns).
 FINDING_COLUMNS = ["plan_id", "code", "section", "statement_id", "statement", "location",
-                   "message"]
-LINK_COLUMNS = ["plan_id", "need_id", "outcome_id", "provision_id", "link", "similarity"]
+                   "message", "basis"]
+#: A link row: a need, the outcome that meets it and the provision that serves that
+#: outcome; for each hop, how it was decided (``reference``, ``table row`` or ``similarity
+#: (heuristic)``) and, for similarity, the similarity that decided it.
+LINK_COLUMNS = ["plan_id", "need_id", "outcome_id", "provision_id", "need_link",
+                "need_similarity", "provision_link", "provision_similarity"]
+#: Text of the plans that is not a statement: where it was, what it was, and why.
+SKIPPED_COLUMNS = ["plan_id", "file", "section", "location", "text", "why"]
 ERROR_COLUMNS = ["file", "location", "reason"]
 PII_COLUMNS = ["file", "kind", "count"]
 #: Rows of the statements, findings and links read back for the report at most (the plans
 #: table is always whole); beyond this the report says what it covers.
 REPORT_LIMIT = 50_000
 STATEMENT_COLUMNS = ["plan_id", "statement_id", "order", "section", "heading", "location",
-                     "file", "page", "paragraph", "table", "row", "cell", "row_key", "text"]
+                     "file", "page", "paragraph", "table", "row", "cell", "row_key", "ref",
+                     "cites", "text", "context", "steps"]
 
 
 class OutputError(EhcpError):
@@ -60,7 +69,10 @@ class OutputError(EhcpError):
 
 @dataclass(slots=True)
 class Totals:
-    """What happened: statements read, scored and failed; files read and failed; findings."""
+    """What happened: statements read, scored and failed; files read and failed; findings.
+
+    ``skipped`` counts the pieces of text that were not statements (cover, contents...).
+    """
 
     files: int = 0
     files_failed: int = 0
@@ -68,11 +80,13 @@ class Totals:
     scored: int = 0
     failed: int = 0
     findings: int = 0
+    skipped: int = 0
 
     def to_dict(self) -> dict[str, int]:
         """Return a JSON-ready dictionary."""
         return {"files": self.files, "files_failed": self.files_failed, "read": self.read,
-                "scored": self.scored, "failed": self.failed, "findings": self.findings}
+                "scored": self.scored, "failed": self.failed, "findings": self.findings,
+                "skipped": self.skipped}
 
 
 @dataclass(slots=True)
@@ -91,6 +105,9 @@ class Analysis:
     personal_data: pd.DataFrame
     totals: Totals
     warnings: list[str] = field(default_factory=list)
+    #: Text that is not a statement (cover fields, contents, headers, references...): not
+    #: scored, and not counted in the plans' figures.
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIPPED_COLUMNS))
 
 
 @dataclass(slots=True)
@@ -117,6 +134,7 @@ class _UnitResult:
     scored: int
     failed: int
     file_failed: bool = False
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
 Progress = Callable[[dict[str, Any]], None]
@@ -225,6 +243,8 @@ def analyse(
     if keep_statements is None:
         keep_statements = out is None
     writer = _Writer(Path(out), fmt, force) if out is not None else None
+    if writer is not None:
+        writer.model = {**(scorer.info.get("manifest") or {}), "path": scorer.info.get("path")}
     sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None,
                  roles=scorer.roles)
     totals = Totals()
@@ -262,11 +282,13 @@ def analyse(
             sink.add("findings", result.findings)
             sink.add("links", result.links)
             sink.add("plans", result.plans)
+            sink.add("skipped", result.skipped)
             pii.update({(result.file, kind): n for kind, n in result.personal_data.items()})
             if result.statements:
                 sink.add("statements", result.statements)
-                if not result.plans and result.statements[0].get("plan_id"):
-                    _collect_open_plans(result.statements, open_plans, sink)
+            if not result.plans and (result.statements or result.skipped) and \
+                    (result.statements or result.skipped)[0].get("plan_id"):
+                _collect_open_plans(result.statements, open_plans, sink, result.skipped)
             state["statements"] += result.scored
             seen_files.add(result.file)
             state["files"] = len(seen_files)
@@ -279,6 +301,7 @@ def analyse(
         open_plans.clear()
         totals.files = len(files)
         totals.findings = sink.counts["findings"]
+        totals.skipped = sink.counts["skipped"]
         analysis = Analysis(
             statements=_statement_frame(sink.statements),
             findings=pd.DataFrame(sink.findings, columns=FINDING_COLUMNS),
@@ -289,6 +312,7 @@ def analyse(
                 [{"file": f, "kind": k, "count": n} for (f, k), n in sorted(pii.items())],
                 columns=PII_COLUMNS),
             totals=totals, warnings=warnings,
+            skipped=pd.DataFrame(sink.skipped, columns=SKIPPED_COLUMNS),
         )
         if writer is not None:
             writer.finish(analysis, report)
@@ -319,16 +343,18 @@ class _Sink:
         self.links: list[dict] = []
         self.plans: list[dict] = []
         self.errors: list[dict] = []
+        self.skipped: list[dict] = []
         self.roles = roles  # the scorer's type -> role, for the plans the sink closes
 
     def add(self, name: str, rows: list[dict]) -> None:
         if not rows:
             return
         self.counts[name] += len(rows)
-        if self.writer is not None and name in ("statements", "findings", "links", "errors"):
+        if self.writer is not None and name in ("statements", "findings", "links", "errors",
+                                                "skipped"):
             self.writer.append(name, rows)
         keep = (name == "plans" or (name == "statements" and self.keep_statements)
-                or (name in ("findings", "links") and self.keep_tables))
+                or (name in ("findings", "links", "skipped") and self.keep_tables))
         if name == "errors":
             room = self.ERRORS_KEPT - len(self.errors)
             if self.keep_tables or room > 0:
@@ -447,19 +473,36 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
         result.file_failed = True
         return result
     result.warnings.extend(plan.warnings)
-    texts, result.personal_data = _clean([s.text for s in plan.statements], redact)
-    result.read = len(texts)
+    statements = plan.statements
+    texts, result.personal_data = _clean(
+        [s.text for s in statements] + [s.context for s in statements]
+        + [s.steps for s in statements] + [k.text for k in plan.skipped], redact)
+    n = len(statements)
+    texts, contexts, steps, skipped_texts = (texts[:n], texts[n:2 * n], texts[2 * n:3 * n],
+                                             texts[3 * n:])
+    result.read = n
+    scored = [f"{text} | {context}" if context else text
+              for text, context in zip(texts, contexts, strict=True)]
     rows = []
-    for statement, text, scores in zip(plan.statements, texts, _score(scorer, texts),
-                                       strict=True):
+    for statement, text, context, step, scores in zip(statements, texts, contexts, steps,
+                                                      _score(scorer, scored), strict=True):
         rows.append({**_location_columns(plan.plan_id, statement.order, statement.section,
                                          statement.heading, statement.source,
                                          statement.row_key),
-                     "text": text, **scores})
+                     "ref": statement.ref, "cites": ", ".join(statement.cites),
+                     "text": text, "context": context, "steps": step, **scores})
+    mark_placement(rows, scorer.roles)
     result.statements = rows
     result.scored = len(rows)
-    checked = check_plan(rows, PlanFacts(plan.plan_id, unit.file, plan.year_group, plan.age,
-                                         plan.sections_found, scorer.roles))
+    result.skipped = [{"plan_id": plan.plan_id, "file": k.source.file, "section": k.section,
+                       "location": str(k.source), "text": text, "why": k.why}
+                      for k, text in zip(plan.skipped, skipped_texts, strict=True)]
+    facts = PlanFacts(plan.plan_id, unit.file, plan.year_group, plan.age,
+                      plan.sections_found, scorer.roles, no_content=tuple(plan.no_content),
+                      sources={name: fact.source for name, fact in plan.facts.items()},
+                      stage=str(plan.facts["stage"].value) if "stage" in plan.facts else None,
+                      skipped=Counter(k.why for k in plan.skipped))
+    checked = check_plan(rows, facts)
     result.findings, result.links, result.plans = (checked.findings, checked.links,
                                                    [checked.plan])
     return result
@@ -469,8 +512,10 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
     result = _UnitResult([], [], [], [], [], Counter(), unit.file, list(unit.warnings),
                          len(frame), 0, 0)
-    columns = {name: frame[name].tolist() for name in
-               ("text", "plan_id", "section", "year_group", "age", "row")}
+    from ehcp_nlp.bulk.furniture import skip_reason
+
+    columns = {name: frame[name].tolist() if name in frame else [""] * len(frame) for name in
+               ("text", "plan_id", "section", "year_group", "age", "row", "ref", "cites")}
     keep = []
     for i, (text, row_number) in enumerate(zip(columns["text"], columns["row"], strict=True)):
         stripped = text.strip() if isinstance(text, str) else ""
@@ -478,6 +523,13 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             result.errors.append({"file": unit.file, "location": f"row {row_number}",
                                   "reason": "empty text: nothing to score"})
             result.failed += 1
+            continue
+        why = skip_reason(stripped)
+        if why in ("no_content", "placeholder", "sign_off", "reference", "page_number"):
+            result.skipped.append({"plan_id": columns["plan_id"][i] or "", "file": unit.file,
+                                   "section": _section(columns["section"][i]),
+                                   "location": f"{unit.file}, row {row_number}",
+                                   "text": stripped, "why": why})
             continue
         if len(stripped) > MAX_CHARS:
             result.errors.append({"file": unit.file, "location": f"row {row_number}", "reason": (
@@ -501,9 +553,12 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             "order": row_number, "section": section, "heading": raw_section,
             "location": f"{unit.file}, row {row_number}", "file": unit.file, "page": None,
             "paragraph": None, "table": None, "row": row_number, "cell": None, "row_key": "",
-            "text": text, "year_group": _number(columns["year_group"][i]),
+            "ref": columns["ref"][i] or "", "cites": columns["cites"][i] or "",
+            "text": text, "context": "", "steps": "",
+            "year_group": _number(columns["year_group"][i]),
             "age": _number(columns["age"][i]), **scores,
         })
+    mark_placement(rows, scorer.roles)
     result.statements = rows
     result.scored = len(rows)
     return result
@@ -557,20 +612,38 @@ class _OpenPlan:
     year_group: float = math.nan
     age: float = math.nan
     sections: set[str] = field(default_factory=set)
+    skipped: Counter = field(default_factory=Counter)
+    no_content: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenPlan],
-                        sink: _Sink) -> None:
+                        sink: _Sink, skipped: list[dict[str, Any]] = ()) -> None:
     """Hold table rows by plan; close the plans this chunk no longer mentions."""
-    here = set()
-    for row in rows:
+    here: set[str] = set()
+
+    def plan_of(row: dict[str, Any]) -> _OpenPlan | None:
         plan_id = row["plan_id"]
         if not plan_id:
-            continue
+            return None
         here.add(plan_id)
         plan = open_plans.get(plan_id)
         if plan is None:
             plan = open_plans[plan_id] = _OpenPlan(plan_id, row["file"], [])
+        return plan
+
+    for row in skipped:
+        plan = plan_of(row)
+        if plan is None:
+            continue
+        plan.skipped[row["why"]] += 1
+        if row["why"] == "no_content" and row["section"] and \
+                row["section"] not in plan.no_content:
+            plan.no_content.append(row["section"])
+    for row in rows:
+        plan = plan_of(row)
+        if plan is None:
+            continue
         plan.rows.append(row)
         if row["section"]:
             plan.sections.add(row["section"])
@@ -578,8 +651,27 @@ def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenP
             plan.year_group = row["year_group"]
         if row["age"] is not None:
             plan.age = row["age"]
+        if row["section"] in ("A", "") and (math.isnan(plan.year_group) or
+                                              math.isnan(plan.age)):
+            _facts_from_text(plan, row["text"])
     for plan_id in [p for p in open_plans if p not in here]:
         _close_plan(open_plans.pop(plan_id), sink)
+
+
+def _facts_from_text(plan: _OpenPlan, text: str) -> None:
+    """A table without year and age columns: the year and age its Section A states."""
+    from ehcp_nlp.bulk.sections import extract_age, extract_year_group
+
+    if math.isnan(plan.year_group):
+        year = extract_year_group(text)
+        if year is not None:
+            plan.year_group = year
+            plan.sources["year_group"] = f"text: {text[:60]!r}"
+    if math.isnan(plan.age):
+        age = extract_age(text)
+        if age is not None:
+            plan.age = age
+            plan.sources["age"] = f"text: {text[:60]!r}"
 
 
 def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
@@ -587,7 +679,14 @@ def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
                       None if math.isnan(plan.year_group) else int(plan.year_group),
                       None if math.isnan(plan.age) else int(plan.age),
                       None,  # a table lists statements, not headings: no missing_section
-                      sink.roles)
+                      sink.roles, no_content=tuple(plan.no_content),
+                      sources={name: plan.sources.get(name, "table column") for name, value
+                               in (("year_group", plan.year_group), ("age", plan.age))
+                               if not math.isnan(value)},
+                      stage=stage_of(None if math.isnan(plan.year_group)
+                                     else int(plan.year_group),
+                                     None if math.isnan(plan.age) else int(plan.age)),
+                      skipped=plan.skipped)
     checked = check_plan(plan.rows, facts)
     sink.add("findings", checked.findings)
     sink.add("links", checked.links)
@@ -625,6 +724,7 @@ class _Writer:
         self._columns: dict[str, list[str]] = {}
         self._table_writer = None
         self._schema = None
+        self.model: dict[str, Any] | None = None  # the scorer's manifest, for the report
 
     def path(self, name: str) -> Path:
         return self.work / (f"statements.{self.fmt}" if name == "statements" else f"{name}.csv")
@@ -637,7 +737,8 @@ class _Writer:
         writer = self._writers.get(name)
         if writer is None:
             columns = {"findings": FINDING_COLUMNS, "links": LINK_COLUMNS,
-                       "errors": ERROR_COLUMNS}.get(name) or list(rows[0])
+                       "errors": ERROR_COLUMNS, "skipped": SKIPPED_COLUMNS}.get(name) \
+                or list(rows[0])
             handle = self._files[name] = self.path(name).open("w", encoding="utf-8",
                                                               newline="")
             writer = csv.writer(handle)
@@ -690,7 +791,7 @@ class _Writer:
         if not self.path("statements").exists():
             _empty_statements(self.path("statements"), self.fmt)
         for name, columns in (("findings", FINDING_COLUMNS), ("links", LINK_COLUMNS),
-                              ("errors", ERROR_COLUMNS)):
+                              ("errors", ERROR_COLUMNS), ("skipped", SKIPPED_COLUMNS)):
             if not self.path(name).exists():
                 pd.DataFrame(columns=columns).to_csv(self.path(name), index=False)
         analysis.plans.to_csv(self.work / "plans.csv", index=False)
@@ -730,7 +831,8 @@ class _Writer:
                     f"{limit:,} rows of {', '.join(cut)}; the plans table covers every plan, "
                     "and the CSV files hold everything.")
         html = render_report(*tables, analysis.plans, back("errors", analysis.errors),
-                             weights=WEIGHTS, note=note)
+                             weights=WEIGHTS, note=note, model=self.model,
+                             skipped=analysis.totals.skipped)
         (self.work / "report.html").write_text(html, encoding="utf-8")
 
     def abort(self) -> None:

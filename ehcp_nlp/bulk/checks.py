@@ -12,23 +12,29 @@ Rules, in the words of the SEND Code of Practice (9.61-9.69):
   teaching; what and when or where for equipment and arrangements...) are not all stated, or
   it is hedged.
 - ``statement_misplaced``: a statement whose type does not fit its section, read with
-  confidence (the probability of the section's own type under ``MISPLACED_BELOW``). Section A
-  is not checked (views, interests, personal details and descriptions there read as anything);
-  Sections C and D only for outcomes, because they also describe the services involved.
+  confidence: the model reads it as another type and gives the section's own type a
+  probability under ``MISPLACED_BELOW`` (:func:`misplaced`; the same rule marks the statement
+  in ``statements.csv``, whose single-statement ``reads_as_*`` readings it replaces). Section
+  A is not checked (views, interests, personal details and descriptions there read as
+  anything); Sections C and D only for outcomes, because they also describe the services
+  involved.
 - ``need_without_outcome``: a special educational need (Section B) that no outcome meets. A
   statement that only records a diagnosis is context and needs no outcome of its own.
 - ``outcome_without_provision``: an outcome that no provision serves.
 - ``no_pfa_outcomes``: the child is in Year 9 or above (or 14 or older) and no outcome prepares
-  for adulthood.
+  for adulthood (read with a probability of at least ``PFA_CONFIDENT``).
 - ``outcome_not_person_centred``: an outcome in Section E written from a service's
   perspective (what staff or a service will do, see or ensure).
 - ``missing_section``: a section of A to K has no heading in the document.
 
-Links come from the table rows where the layout puts need, outcome and provision side by side
-(``row_key``), and otherwise from textual similarity: an outcome meets a need when their word
-overlap (cosine of stemmed content words) plus half their topic overlap (the everyday SEND
-topics of ``CONCEPTS`` their words name) reaches ``LINK_AT``. (The area of need the model
-predicts was tried as a signal and did not help: it is too coarse.)
+Links come first from explicit references (a provision row that cites "E2, E4" serves the
+outcomes whose reference is E2 and E4), then from the table rows where the layout puts need,
+outcome and provision side by side (``row_key``), and otherwise from textual similarity: an
+outcome meets a need when their word overlap (cosine of stemmed content words) plus half their
+topic overlap (the everyday SEND topics of ``CONCEPTS`` their words name) reaches ``LINK_AT``.
+Provision that cites outcomes is linked to those alone. Similarity is a heuristic, and
+``links.csv`` (``link``) and ``findings.csv`` (``basis``) say so wherever it decided. (The
+area of need the model predicts was tried as a signal and did not help: it is too coarse.)
 """
 
 from __future__ import annotations
@@ -43,7 +49,12 @@ from ehcp_nlp import labels
 from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS
 
 #: A statement is misplaced when the probability of its section's type is below this.
-MISPLACED_BELOW = 0.01
+MISPLACED_BELOW = 0.05
+#: How a link or a thread finding was decided (``links.csv`` ``link``, ``findings.csv``
+#: ``basis``): the plan's own references and table rows, or similarity, a heuristic.
+REFERENCE, TABLE_ROW, SIMILARITY = "reference", "table row", "similarity (heuristic)"
+#: The basis of findings about one statement: the model's scores.
+MODEL = "model"
 #: Relatedness at which two statements are linked: word overlap (cosine of stemmed content
 #: words) plus ``CONCEPT_WEIGHT`` times topic overlap (cosine of the ``CONCEPTS`` they name).
 LINK_AT = 0.25
@@ -53,6 +64,10 @@ WEIGHTS = {"smart": 0.3, "specified": 0.25, "thread": 0.2, "placement": 0.1,
            "sections": 0.1, "pfa": 0.05}
 #: Preparing for adulthood is checked from this school year, or this age.
 PFA_YEAR, PFA_AGE = 9, 14
+#: An outcome counts as preparing for adulthood when the model says so with at least this
+#: probability: one outcome read as PfA by mistake would hide a plan that has none, so the
+#: plan check asks for more than the statement's own verdict does.
+PFA_CONFIDENT = 0.75
 
 #: Everyday SEND topics, by the words that name them: two statements that share a topic are
 #: related even when their words differ ("budgeting" and "coins", "toileting" and "nappy").
@@ -65,17 +80,25 @@ CONCEPTS = {
                 "text"),
     "spelling": "spell spelling spellings",
     "writing": ("write writing written handwriting pencil pen scribe typing type keyboard "
-                "laptop"),
-    "maths": ("maths math number numbers count counting calculate calculation sums measure "
-              "ruler time"),
+                "laptop dictation voice-recognition punctuation grammar capital capitals "
+                "commas sentence sentences paragraph"),
+    "maths": ("maths math number numbers numeracy count counting calculate calculation sums "
+              "measure ruler time fractions fraction decimals percentages tables dyscalculia "
+              "multiplication division"),
     "speech": ("speech speak speaking talk talking words sentences language vocabulary say "
-               "saying communicate communication conversation conversations explain"),
+               "saying communicate communication conversation conversations explain retell "
+               "narrative story stories"),
+    "memory": ("memory remember remembering recall recap forget forgets forgetting revise "
+               "revision reminder reminders"),
+    "aac": "picture pictures symbol symbols pecs makaton signing aac",
     "listening": "listen listening hear hearing instructions understand understanding",
     "social": ("friend friends friendship peers peer social playground playtime lunchtime "
                "group groups play playing join turn turns share sharing"),
     "emotion": ("anxiety anxious worry worried worries calm feelings feeling emotions "
                 "emotional upset mood angry anger frustrated frustration distress distressed "
                 "confidence confident self-esteem low"),
+    "transition": "transition transitions settle settling secondary induction visits",
+    "energy": "energy tired tiredness fatigue rest resting stamina exhausted",
     "behaviour": ("behaviour behave incidents impulsive impulsivity calling out shout "
                   "shouting hit hitting leave walking"),
     "attention": ("attention focus concentrate concentration task tasks distracted listen sit "
@@ -84,12 +107,15 @@ CONCEPTS = {
                      "punctuality homework deadline deadlines remember forget forgets memory "
                      "belongings kit equipment"),
     "motor": ("balance ball catch throw coordination pe sport sports run running climb stairs "
-              "walk walking physio motor"),
+              "walk walking physio motor wheelchair"),
+    "mobility": "mobility habilitation orientation cane route routes navigate tactile wheelchair",
     "fine_motor": "cutlery buttons zip scissors dress dressing changing change clothes",
-    "toileting": "toilet toileting continence nappy wet soiled catheter",
+    "toileting": ("toilet toileting continence nappy wet soiled catheter hoist sling transfer "
+                  "transfers changing"),
     "sensory": ("noise noisy sound sounds loud ears defenders sensory lights bright smell "
                 "touch"),
     "vision": "vision see sight visual print braille cane screen magnifier board whiteboard",
+    "hearing": "hearing deaf deafness aids radio aid audiology",
     "travel": "travel bus train journey route routes independently cross road transport taxi",
     "work": ("work job jobs career employment workplace internship placement apprenticeship "
              "college course volunteering"),
@@ -132,6 +158,15 @@ class PlanFacts:
     roles
         The scorer's type -> role (:attr:`ehcp_nlp.Scorer.roles`), for a model trained with
         types of its own whose names do not say their role.
+    no_content
+        Sections that say they have nothing ("None."): found, and empty on purpose.
+    sources
+        Fact name (``year_group``, ``age``, ``stage``) -> where it was read.
+    stage
+        The stage of education (``early years``, ``primary``, ``secondary``, ``post-16``,
+        ``post-19``), when the plan says enough.
+    skipped
+        Reason -> how many pieces of the plan's text were not statements.
     """
 
     plan_id: str
@@ -140,6 +175,10 @@ class PlanFacts:
     age: int | None = None
     sections_found: Sequence[str] | None = None
     roles: Mapping[str, str | None] | None = None
+    no_content: Sequence[str] = ()
+    sources: Mapping[str, str] | None = None
+    stage: str | None = None
+    skipped: Mapping[str, int] | None = None
 
 
 @dataclass(slots=True)
@@ -194,15 +233,41 @@ def _role(row: dict[str, Any]) -> str | None:
     return kind if kind == expected else None
 
 
-def _misplaced(row: dict[str, Any], role_columns: dict[str, list[str]]) -> bool:
+def misplaced(row: dict[str, Any], role_columns: dict[str, list[str]]) -> bool:
+    """Whether a scored statement sits in a section of another type (the one rule).
+
+    True when its section calls for a type (B, C, D: need; E: outcome; F, G, H: provision;
+    not A; in C and D only an outcome is questioned), the model reads it as another type,
+    and the probability of the section's type is under :data:`MISPLACED_BELOW`.
+    """
     section, kind = row.get("section") or "", _kind(row)
     expected = SECTION_TYPES.get(section)
     if expected is None or kind == expected or section == "A":
         return False
     if section in ("C", "D") and kind != "outcome":
         return False
-    p = sum(float(row.get(c) or 0.0) for c in role_columns.get(expected, ()))
-    return p < MISPLACED_BELOW
+    return _p_role(row, role_columns, expected) < MISPLACED_BELOW
+
+
+def mark_placement(rows: Sequence[dict[str, Any]],
+                   roles: Mapping[str, str | None] | None = None) -> None:
+    """Make each placed statement's ``findings`` say what the plan check says of its place.
+
+    A statement read alone is marked ``reads_as_<type>`` when it reads like another type; in
+    a plan its section decides, by :func:`misplaced`: the single-statement readings of rows
+    with a section give way to ``statement_misplaced`` exactly where ``findings.csv`` has it.
+    """
+    if not rows:
+        return
+    role_columns = _role_columns(rows[0], roles)
+    for row in rows:
+        if not row.get("section"):
+            continue
+        codes = [c for c in str(row.get("findings") or "").split(";")
+                 if c and not c.startswith("reads_as_")]
+        if misplaced(row, role_columns):
+            codes.insert(0, "statement_misplaced")
+        row["findings"] = ";".join(codes)
 
 
 def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
@@ -210,30 +275,30 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
     findings: list[dict[str, Any]] = []
 
     def finding(code: str, message: str, row: dict[str, Any] | None = None,
-                section: str = "") -> None:
+                section: str = "", basis: str = MODEL) -> None:
         findings.append({
             "plan_id": facts.plan_id, "code": code,
             "section": row.get("section", "") if row is not None else section,
             "statement_id": row.get("statement_id", "") if row is not None else "",
             "statement": row.get("text", "") if row is not None else "",
             "location": row.get("location", "") if row is not None else facts.file,
-            "message": message,
+            "message": message, "basis": basis,
         })
 
-    needs, outcomes, provision, misplaced = [], [], [], 0
+    needs, outcomes, provision, off_place = [], [], [], 0
     placed = 0
     role_columns = _role_columns(rows[0], facts.roles) if rows else {}
     for row in rows:
         if SECTION_TYPES.get(row.get("section") or ""):
             placed += 1
-        if _misplaced(row, role_columns):
-            misplaced += 1
+        if misplaced(row, role_columns):
+            off_place += 1
             expected = SECTION_TYPES[row["section"]]
             finding("statement_misplaced",
                     f"Section {row['section']} holds {expected} statements, but this reads "
                     f"as {_article(row['type'])} {row['type']} "
-                    f"(p={float(row.get('p_' + row['type'], 0)):.2f}); move it or rewrite it.",
-                    row)
+                    f"(p({expected})={_p_role(row, role_columns, expected):.2f}); move it or "
+                    "rewrite it.", row)
             continue
         role = _role(row)
         if role == "need" and row.get("section", "") in ("B", ""):
@@ -265,23 +330,30 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
                     + (f": missing {', '.join(missing)}" if missing else
                        ": vague or hedged wording") + ".", row)
 
-    links, need_linked, outcome_linked = _link(needs, outcomes, provision, facts.plan_id)
+    links, need_linked, outcome_linked, by_reference = _link(needs, outcomes, provision,
+                                                             facts.plan_id)
     for row in needs:
         if row["statement_id"] not in need_linked and not _context_only(row["text"]):
             finding("need_without_outcome",
-                    "No outcome meets this need (no outcome in its table row, and none on the "
-                    "same area with similar wording).", row)
+                    "No outcome meets this need (no outcome in its table row, and none with "
+                    "similar wording: a heuristic, check the plan).", row, basis=SIMILARITY)
     for row in outcomes:
         if row["statement_id"] not in outcome_linked:
-            finding("outcome_without_provision",
-                    "No provision serves this outcome (none in its table row, and none on the "
-                    "same area with similar wording).", row)
+            if row["statement_id"] in by_reference:
+                finding("outcome_without_provision",
+                        f"No provision cites this outcome ({row.get('ref')}), and no provision "
+                        "without references reads like it.", row, basis=REFERENCE)
+            else:
+                finding("outcome_without_provision",
+                        "No provision serves this outcome (none in its table row, and none "
+                        "with similar wording: a heuristic, check the plan).", row,
+                        basis=SIMILARITY)
 
     pfa_applies = (facts.year_group is not None and facts.year_group >= PFA_YEAR) or (
         facts.age is not None and facts.age >= PFA_AGE)
     pfa_outcomes = [r for r in outcomes
-                    if (r.get("pfa_guess") if r.get("pfa") == labels.UNCERTAIN
-                        else r.get("pfa", "none")) not in ("none", "", None)]
+                    if r.get("pfa") not in ("none", "", None, labels.UNCERTAIN)
+                    and float(r.get("pfa_probability") or 0.0) >= PFA_CONFIDENT]
     if pfa_applies and not pfa_outcomes:
         finding("no_pfa_outcomes",
                 "From Year 9 outcomes must prepare for adulthood (employment, independent "
@@ -300,16 +372,24 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
         "thread": _mean([len(need_linked & {r["statement_id"] for r in needs}) / len(needs)
                          if needs else math.nan,
                          len(outcome_linked) / len(outcomes) if outcomes else math.nan]),
-        "placement": 1 - misplaced / placed if placed else math.nan,
+        "placement": 1 - off_place / placed if placed else math.nan,
         "sections": (1 - len(missing) / len(SECTIONS)) if facts.sections_found is not None
         else math.nan,
         "pfa": (1.0 if pfa_outcomes else 0.0) if pfa_applies else math.nan,
     }
     score = _weighted(parts)
     kinds = [_kind(r) for r in rows]
+    sources = facts.sources or {}
     plan = {
         "plan_id": facts.plan_id, "file": facts.file,
-        "year_group": facts.year_group, "age": facts.age,
+        "year_group": facts.year_group,
+        "year_group_from": sources.get("year_group", "not found"),
+        "age": facts.age, "age_from": sources.get("age", "not found"),
+        "stage": facts.stage or "", "pfa_checked": pfa_applies,
+        "sections_empty": " ".join(facts.no_content),
+        "skipped": sum((facts.skipped or {}).values()),
+        "skipped_why": "; ".join(f"{why} {n}" for why, n in sorted((facts.skipped or {})
+                                                                   .items())),
         "statements": len(rows), "aspirations": kinds.count("aspiration"),
         "needs": kinds.count("need"), "outcomes": len(outcomes), "provision": len(provision),
         "smart_rate": len(smart) / len(outcomes) if outcomes else math.nan,
@@ -321,7 +401,12 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
 
 
 def _link(needs, outcomes, provision, plan_id: str):
-    """Link needs to outcomes and outcomes to provision; return links and what is linked."""
+    """Link needs to outcomes and outcomes to provision.
+
+    Returns the links, the needs and outcomes linked, and the outcomes whose lack of
+    provision the plan's references decide (no provision cites them, and every provision
+    cites some outcome).
+    """
     terms = {}
     for r in (*needs, *outcomes, *provision):
         words = _terms(r["text"])
@@ -329,40 +414,83 @@ def _link(needs, outcomes, provision, plan_id: str):
     links: list[dict[str, Any]] = []
     need_linked: set[str] = set()
     outcome_linked: set[str] = set()
-    # outcome -> provision
-    served: dict[str, list[tuple[str, str, float]]] = {}
+    # outcome -> provision: the references first
+    by_ref: dict[str, list[str]] = {}
     for outcome in outcomes:
-        for item, how, similarity in _matches(outcome, provision, terms):
+        ref = _canonical(outcome.get("ref"))
+        if ref:
+            by_ref.setdefault(ref, []).append(outcome["statement_id"])
+    served: dict[str, list[tuple[str, str, float]]] = {}
+    citing = [p for p in provision if _cited(p)]
+    for item in citing:
+        for ref in _cited(item):
+            for outcome_id in by_ref.get(ref, ()):
+                served.setdefault(outcome_id, []).append((item["statement_id"], REFERENCE, 1.0))
+                outcome_linked.add(outcome_id)
+    uncited = [p for p in provision if not _cited(p)]
+    for outcome in outcomes:
+        if outcome["statement_id"] in outcome_linked:
+            continue
+        for item, how, similarity in _matches(outcome, uncited, terms):
             served.setdefault(outcome["statement_id"], []).append((item, how, similarity))
             outcome_linked.add(outcome["statement_id"])
-    # need -> outcome (-> provision)
+    by_reference = {o["statement_id"] for o in outcomes
+                    if citing and not uncited and _canonical(o.get("ref"))}
+    # need -> outcome (-> provision): one row a need, outcome and provision, and each hop's
+    # basis and similarity (similarity only where similarity decided)
     met: set[str] = set()
+
+    def hop(how: str, similarity: float) -> tuple[str, float | None]:
+        return how, (round(similarity, 3) if how == SIMILARITY else None)
+
     for need in needs:
         for outcome_id, how, similarity in _matches(need, outcomes, terms):
             need_linked.add(need["statement_id"])
             met.add(outcome_id)
             for provision_id, how_p, similarity_p in served.get(outcome_id, [("", "", 0.0)]):
-                links.append({"plan_id": plan_id, "need_id": need["statement_id"],
-                              "outcome_id": outcome_id, "provision_id": provision_id,
-                              "link": how if not how_p or how_p == how else f"{how}; {how_p}",
-                              "similarity": round(min(similarity, similarity_p)
-                                                  if provision_id else similarity, 3)})
+                links.append(_link_row(plan_id, need["statement_id"], outcome_id, provision_id,
+                                       hop(how, similarity), hop(how_p, similarity_p)))
     for outcome in outcomes:  # outcomes no need links to still show their provision
         if outcome["statement_id"] in met:
             continue
         for provision_id, how, similarity in served.get(outcome["statement_id"],
                                                         [("", "", 0.0)]):
-            links.append({"plan_id": plan_id, "need_id": "",
-                          "outcome_id": outcome["statement_id"], "provision_id": provision_id,
-                          "link": how, "similarity": round(similarity, 3)})
-    return links, need_linked, outcome_linked
+            links.append(_link_row(plan_id, "", outcome["statement_id"], provision_id,
+                                   ("", None), hop(how, similarity)))
+    return links, need_linked, outcome_linked, by_reference
+
+
+def _link_row(plan_id: str, need_id: str, outcome_id: str, provision_id: str,
+              need_hop: tuple[str, float | None], provision_hop: tuple[str, float | None]
+              ) -> dict[str, Any]:
+    """A row of links.csv: need -> outcome -> provision, with how each hop was decided."""
+    return {"plan_id": plan_id, "need_id": need_id, "outcome_id": outcome_id,
+            "provision_id": provision_id,
+            "need_link": need_hop[0] if need_id else "",
+            "need_similarity": need_hop[1] if need_id else None,
+            "provision_link": provision_hop[0] if provision_id else "",
+            "provision_similarity": provision_hop[1] if provision_id else None}
+
+
+def _canonical(ref) -> str:
+    from ehcp_nlp.bulk.furniture import canonical_reference
+
+    return canonical_reference(str(ref)) if ref else ""
+
+
+def _cited(row) -> tuple[str, ...]:
+    """The outcome references a provision row cites (``cites``: "E1, E3")."""
+    from ehcp_nlp.bulk.furniture import references
+
+    cites = row.get("cites")
+    return references(str(cites)) if cites else ()
 
 
 def _matches(row, candidates, terms) -> list[tuple[str, str, float]]:
     """The candidates linked to a statement: its table row's, else the most similar."""
     key = row.get("row_key")
     if key:
-        same_row = [(c["statement_id"], "table row", 1.0) for c in candidates
+        same_row = [(c["statement_id"], TABLE_ROW, 1.0) for c in candidates
                     if c.get("row_key") == key]
         if same_row:
             return same_row
@@ -373,8 +501,12 @@ def _matches(row, candidates, terms) -> list[tuple[str, str, float]]:
         similarity = (_similarity(words, their_words)
                       + CONCEPT_WEIGHT * _similarity(topics, their_topics))
         if similarity >= LINK_AT and (best is None or similarity > best[2]):
-            best = (candidate["statement_id"], "topic and wording", similarity)
+            best = (candidate["statement_id"], SIMILARITY, similarity)
     return [best] if best else []
+
+
+def _p_role(row: dict[str, Any], role_columns: dict[str, list[str]], role: str) -> float:
+    return sum(float(row.get(c) or 0.0) for c in role_columns.get(role, ()))
 
 
 def _context_only(text: str) -> bool:

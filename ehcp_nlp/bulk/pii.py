@@ -210,7 +210,7 @@ _DATE = (
 # A cue, then up to three words that do not start a deadline or another event ("born early,
 # and by 22/09/2026" is a target; "DOB: unknown. Review on 22/09/2026" a meeting), then the
 # date. "first-born" is no cue.
-_GAP = r"[\s:;|,.()\-–—]*"
+_GAP = r"[\s:;|,.()\-–—*_]*"  # "*" and "_": Markdown emphasis ("**DOB:** ...")
 _DATE_OF_BIRTH = re.compile(
     r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|(?<![\w-])born\b(?:\s+on\b)?)"
     + _GAP

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -80,7 +81,8 @@ TYPES = ("aspiration", "need", "outcome", "provision")
 def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.DataFrame,
                   plans: pd.DataFrame, errors: pd.DataFrame, *, title: str = "EHCP analysis",
                   generated: datetime | str | None = None,
-                  weights: Mapping[str, float] | None = None, note: str = "") -> str:
+                  weights: Mapping[str, float] | None = None, note: str = "",
+                  model: Mapping[str, Any] | None = None, skipped: int | None = None) -> str:
     """Render the analysis tables as one self-contained HTML page.
 
     Parameters
@@ -97,6 +99,12 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
         default: the weights the checks use.
     note
         A line shown under the heading (for example, that the statements were cut to a limit).
+    model
+        The model that scored the statements (its manifest: ``name``, ``version``,
+        ``trained``), named under the heading.
+    skipped
+        How many pieces of the plans' text were not statements (cover fields, contents,
+        headers, references...): not scored and not counted in any figure.
 
     Returns
     -------
@@ -110,14 +118,16 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     if isinstance(generated, datetime):
         generated = generated.strftime("%d %B %Y, %H:%M")
     data = _Tables(statements, findings, links, plans, errors)
+    model_line = _model_line(model)
     body = [
         f'<header class="top"><h1>{_e(title)}</h1><p class="meta">Generated {_e(generated)}'
         " · self-contained page, nothing is loaded from the network</p>"
+        + (f'<p class="meta">{_e(model_line)}</p>' if model_line else "")
         + (f'<p class="meta">{_e(note)}</p>' if note else "") +
         '<nav><a href="#overview">Overview</a><a href="#plans">Plans by score</a>'
         '<a href="#plan-parts">Each plan</a><a href="#errors">Errors</a></nav></header>',
         '<main><section id="overview"><h2>Overview</h2>',
-        _cards(data), _charts(data), "</section>",
+        _cards(data, skipped), _charts(data), "</section>",
         _plan_table(data), _plan_parts(data, dict(weights)), _errors(data), "</main>",
     ]
     return ('<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
@@ -178,7 +188,26 @@ def _stage_of(year_group: float, age: float) -> str:
 
 
 # -- overview ----------------------------------------------------------------------------------
-def _cards(data: _Tables) -> str:
+def _model_line(model: Mapping[str, Any] | None) -> str:
+    """Which model scored the statements: its folder, version, training data and date."""
+    if not model:
+        return ""
+    where = Path(_s(model.get("path"))).name or "a model"
+    version = _s((model.get("versions") or {}).get("ehcp-nlp"))
+    training = model.get("training") or {}
+    digest = _s((model.get("files") or {}).get("model.joblib"))[:12]
+    rows = training.get("rows")
+    return (f"Scored by the model ‘{where}’"
+            + (f" (ehcp-nlp {version}" if version else " (")
+            + (f", saved {_s(model.get('saved'))}" if model.get("saved") else "")
+            + (f", trained on {rows:,} statements of {_s(training.get('file'))}"
+               if isinstance(rows, int) else "")
+            + (f", model.joblib sha256 {digest}…" if digest else "") + "). "
+            "Thread links and findings marked ‘heuristic’ come from similar wording, not from "
+            "the plan's own references or table rows.")
+
+
+def _cards(data: _Tables, skipped: int | None = None) -> str:
     kinds = Counter(_s(r.get("type")) for r in data.statements)
     scores = [s for s in (_f(p.get("score")) for p in data.plans.values()) if not math.isnan(s)]
     flagged = {_s(r.get("plan_id")) for r in data.findings}
@@ -199,6 +228,9 @@ def _cards(data: _Tables) -> str:
         ("Specified rate", _pct(specified[0]),
          f"{specified[1]:,} of {specified[2]:,} provision"),
     ]
+    if skipped is not None:
+        cards.append(("Not statements", f"{skipped:,}",
+                      "cover, contents, headers, references: skipped.csv, in no figure"))
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
         f'<div class="n">{_e(n)}</div></div>' for k, v, n in cards) + "</div>"
@@ -310,9 +342,10 @@ def _plan_parts(data: _Tables, weights: dict[str, float]) -> str:
             '<p class="back"><a href="#plans">Back to the plans</a></p></div></details></section>')
     return ('<section id="plan-parts"><h2>Each plan</h2><p class="note">Plans in the order of '
             "the table above. Each shows its score and what each part contributes, its golden "
-            "thread (needs → outcomes → provision, from the table rows of the plan or, failing "
-            "those, from the area of need and similar wording) and each finding beside its "
-            "statement.</p>" + "\n".join(parts) + _more(data) + "</section>")
+            "thread (needs → outcomes → provision: from the plan's own references, then its "
+            "table rows, then, failing those, from similar wording, a heuristic marked as "
+            "such) and each finding beside its statement.</p>" + "\n".join(parts)
+            + _more(data) + "</section>")
 
 
 def _score_parts(plan: dict, score: float, weights: dict[str, float]) -> str:
@@ -380,11 +413,11 @@ def _thread(statements: list[dict], by_id: dict[str, dict], links: list[dict],
     for link in links:
         need, outcome, item = (_s(link.get(k)) for k in ("need_id", "outcome_id",
                                                           "provision_id"))
-        how = _how(link)
-        if need and (outcome, how) not in met[need]:
-            met[need].append((outcome, how))
-        if item and (item, how) not in served[outcome or f"need:{need}"]:
-            served[outcome or f"need:{need}"].append((item, how))
+        how_need, how_item = _how(link, "need"), _how(link, "provision")
+        if need and (outcome, how_need) not in met[need]:
+            met[need].append((outcome, how_need))
+        if item and (item, how_item) not in served[outcome or f"need:{need}"]:
+            served[outcome or f"need:{need}"].append((item, how_item))
     of_type = {t: [_s(r.get("statement_id")) for r in statements if _thread_role(r) == t]
                for t in TYPES}
     needs = of_type["need"] + [n for n in met if n not in by_id]
@@ -490,8 +523,8 @@ def _findings(findings: list[dict], by_id: dict[str, dict]) -> str:
             rows.append(
                 f'<tr><td class="stmt"><div class="where">{_e(_section(first) or "No section")}'
                 f'{" · " + _e(where) if where else ""}</div>{_e(text)}</td><td>'
-                + "".join(f'<div class="fd">{_chip(f)}{_e(f.get("message"))}</div>'
-                          for f in grouped[sid]) + "</td></tr>")
+                + "".join(f'<div class="fd">{_chip(f)}{_e(f.get("message"))}'
+                          f"{_basis(f)}</div>" for f in grouped[sid]) + "</td></tr>")
         out.append('<table class="findings"><thead><tr><th>Statement</th><th>Finding</th></tr>'
                    "</thead><tbody>" + "\n".join(rows) + "</tbody></table>")
     return "".join(out)
@@ -662,12 +695,30 @@ def _sid(row: dict, statement_id: str) -> str:
     return f"{section or '–'} {order:.0f}"
 
 
-def _how(link: dict) -> str:
-    kind = _s(link.get("link"))
+def _how(link: dict, hop: str) -> str:
+    """How one hop of a link was decided, in words.
+
+    ``hop`` is ``need`` (need -> outcome) or ``provision`` (outcome -> provision).
+    """
+    kind = _s(link.get(f"{hop}_link"))
+    if "reference" in kind:
+        return "by reference"
     if "table row" in kind:
         return "table row"
-    similarity = _f(link.get("similarity"))
-    return f"similar {similarity:.2f}" if not math.isnan(similarity) else kind
+    similarity = _f(link.get(f"{hop}_similarity"))
+    if "similarity" in kind or not math.isnan(similarity):
+        return ("heuristic: similar wording" + (f" {similarity:.2f}"
+                                                 if not math.isnan(similarity) else ""))
+    return kind
+
+
+def _basis(finding: dict) -> str:
+    """A mark on a finding that rests on a heuristic (similar wording).
+
+    Not on the model's verdict on the statement, nor on the plan's own references.
+    """
+    basis = _s(finding.get("basis"))
+    return ' <span class="heur">heuristic</span>' if "heuristic" in basis else ""
 
 
 def _section(finding: dict) -> str:
@@ -695,6 +746,8 @@ CSS = """
 body{margin:0;background:var(--bg);color:var(--ink);
 font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 a{color:#1f5fa8}
+.heur{font-size:11px;color:var(--muted);border:1px dashed var(--muted);border-radius:3px;
+padding:0 4px;margin-left:4px;white-space:nowrap}
 header.top{background:var(--head);color:#fff;padding:18px max(24px,calc(50% - 586px)) 0}
 header.top h1{margin:0;font-size:24px;font-weight:700}
 .meta{margin:2px 0 8px;color:#c9d6e8;font-size:13px}

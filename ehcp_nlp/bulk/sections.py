@@ -41,7 +41,15 @@ _LETTER = re.compile(r"\b([A-K])[12]?\b")
 _NOT_A_SECTION = re.compile(
     r"health and care plan|\behcp?\b|communication and interaction|cognition and learning|"
     r"social,? emotional and mental health|\bsemh\b|sensory and(?:/or)? physical|"
-    r"physical and(?:/or)? sensory|preparing for adulthood|^contents$|^signatures?$")
+    r"physical and(?:/or)? sensory|preparing for adulthood|^contents$|^signatures?$|"
+    r"^(?:good health|being healthy|employment|paid employment|education and employment|"
+    r"independent living|community inclusion|community participation|"
+    r"friends,? relationships and (?:the )?community)$")
+# Preparing-for-adulthood headings, which group outcomes inside Section E.
+_PFA_TITLE = re.compile(r"good health|employment|independent living|community inclusion|"
+                        r"community participation|friends,? relationships and (?:the )?community")
+# "6.4 Interventions", "3.2.1 Reading": two-level numbering before a short title.
+_SUB_NUMBERED = re.compile(r"^\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\s+[A-Z][^.;:!?]*$")
 _NEED, _OUTCOME, _PROVISION = (re.compile(r"\bneeds?\b"), re.compile(r"\boutcomes?\b"),
                                re.compile(r"\bprovision\b|\bsupport\b"))
 _TITLES = tuple((letter, re.compile(pattern)) for letter, pattern in (
@@ -101,6 +109,7 @@ _PLACEHOLDER = re.compile(
     r"none (?:identified|required|needed|specified|requested|currently|under (?:the )?\w+)"
     r"|no (?:\S+ ){0,10}?(?:has|have|is|are|was|were) (?:been )?"
     r"(?:identified|requested|required|specified|needed|agreed|made|assessed)"
+    r"|no (?:\S+ ){0,4}?(?:requested|required|needed|identified)"
     r"|there (?:is|are) no (?:\S+ ){0,8}?(?:needs?|provision|requirements?)"
     r"(?: (?:identified|required|needed))?)"
     r"(?: (?:at (?:present|this time|the moment)|currently|now))?")
@@ -125,6 +134,8 @@ _YEAR_PATTERNS = tuple(re.compile(p) for p in (
     rf"\b(?i:an?)\s+{_YEAR}\s+(?i:pupil|student|child|learner|boy|girl)\b",
     rf"\b(?i:year group|school year|nc year|national curriculum year|ncy)\s*[:\-]?\s*"
     rf"(?:{_YEAR}|(\d{{1,2}})\b)",
+    rf"\b(?i:started|has started|began|moved up to|moved into|went into)\s+(?i:the\s+)?{_YEAR}"
+    r"\s+(?i:in september|this september|this term|this autumn|in the autumn)",
 ))
 
 
@@ -254,8 +265,11 @@ def is_heading_line(line: str) -> bool:
     if sum(c.isalpha() for c in text) >= 4 and text.upper() == text and (
             len(words) > 1 or _PLAIN_TITLE.fullmatch(key)):
         return True
+    if _SUB_NUMBERED.match(text) and len(words) <= 7:
+        return True  # "6.4 Interventions": a numbered sub-heading
     return len(words) <= 8 and (_PLAIN_TITLE.fullmatch(key) is not None or (
-        len(words) > 1 and _NOT_A_SECTION.search(key) is not None))
+        (len(words) > 1 or _PFA_TITLE.fullmatch(key) is not None)
+        and _NOT_A_SECTION.search(key) is not None))
 
 
 def list_item_text(line: str) -> str | None:

@@ -3,7 +3,8 @@
 A table has one statement a row, in a text column, and optionally the plan it belongs to, its
 section and the child's age or school year. Column names are matched case-insensitively
 against the usual names (``text``/``statement``, ``plan_id``/``plan``, ``section``,
-``year_group``/``year``, ``age``). Files are read in chunks, so a table of millions of rows
+``year_group``/``year``, ``age``, ``ref`` and the outcomes a provision row cites,
+``outcome_ref``). Files are read in chunks, so a table of millions of rows
 never sits in memory whole. CSV and TSV files that are not UTF-8 are read as Windows-1252,
 with a warning.
 """
@@ -30,6 +31,9 @@ COLUMN_NAMES = {
     "section": ("section", "plan_section", "ehcp_section"),
     "year_group": ("year_group", "year", "school_year", "ncy", "national_curriculum_year"),
     "age": ("age", "age_years"),
+    "ref": ("ref", "reference", "statement_ref", "item_ref"),
+    "cites": ("outcome_ref", "outcome_refs", "outcomes_ref", "linked_outcomes", "outcomes",
+              "supports_outcomes", "outcome_reference", "cites"),
 }
 
 

@@ -8,6 +8,7 @@ refuses any file whose checksum does not match the manifest, and says why.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -103,6 +104,7 @@ def save(scorer, path: str | Path, card: str | None = None) -> Path:
         "versions": versions(),
         **{k: v for k, v in scorer.info.items() if k not in {"files", "versions", "format"}},
     }
+    manifest.setdefault("saved", datetime.date.today().isoformat())
     _atomic_write(directory / MANIFEST,
                   (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return directory
