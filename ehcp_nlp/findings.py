@@ -9,17 +9,17 @@ from ehcp_nlp import labels
 from ehcp_nlp.results import Criterion, Evidence, Finding
 
 #: What to add when a SMART criterion is not met.
+#: The examples are the same for every stage and setting: they name no school year, place
+#: or activity a statement might not share.
 CRITERION_FIXES = {
-    "specific": "name the exact skill or behaviour and where it happens (e.g. 'order her own "
-                "lunch in the college canteen')",
+    "specific": "name the skill or behaviour someone could see, and where it happens",
     "measurable": "say how success will be seen or counted (e.g. '4 times out of 5', 'for 10 "
-                  "minutes', 'without an adult prompt')",
-    "achievable": "replace the absolute target with a level the child can reach (e.g. 'on 4 "
+                  "minutes', 'without a prompt')",
+    "achievable": "replace the absolute target with a level that can be reached (e.g. 'on 4 "
                   "of 5 days' rather than 'always')",
-    "realistic": "write it from the child's side, as something they will do, not what staff "
+    "realistic": "write it from the person's side, as something they will do, not what staff "
                  "or a service will do, see or ensure",
-    "time_bound": "say by when (e.g. 'by the end of the summer term 2027', 'by the next "
-                  "annual review')",
+    "time_bound": "say by when (e.g. a term and year, or the next annual review)",
 }
 CRITERION_WORDS = {
     "specific": "not specific",
@@ -34,9 +34,23 @@ PART_FIXES = {
     "how_often": "how often (e.g. 'three times a week', 'daily', 'termly')",
     "how_long": "for how long (e.g. '30-minute sessions', '2 hours a week')",
     "group": "the group size or staffing ratio (e.g. '1:1', 'a group of up to four')",
-    "when_where": "when or where it is used or applies (e.g. 'in all written exams', 'at "
+    "when_where": "when or where it is used or applies (e.g. 'in all written tests', 'at "
                   "break and lunch')",
     "quantified": "the amount per period (e.g. '25 hours a week')",
+}
+#: What "who" and "when or where" mean for each kind of provision, where it differs.
+KIND_PART_FIXES = {
+    ("equipment", "who"): "who provides it, sets it up and keeps it working",
+    ("arrangement", "who"): "who makes the arrangement and makes sure it happens",
+    ("staffing", "who"): "the role of the staff (and their training where it matters)",
+    ("training", "who"): "who trains whom (the trainer's role, and the staff trained)",
+    ("care", "who"): "who gives the care (the role, and their training)",
+    ("therapy", "who"): "which therapist delivers it, or who delivers it under their direction",
+    ("equipment", "when_where"): "when and where it is used",
+    ("arrangement", "when_where"): "when or where it applies",
+    ("staffing", "when_where"): "when the staff are with the child (e.g. 'all lessons and "
+                                "transitions')",
+    ("training", "when_where"): "when the training happens",
 }
 TYPE_READINGS = {
     "provision": ("reads_as_provision", "it describes support the child will receive, which "
@@ -80,6 +94,52 @@ def provision_parts(evidence: tuple[Evidence, ...], text: str) -> dict[str, bool
 
 
 _CONTENT_WORD = re.compile(r"[^\s]{4,}")
+_MODAL = re.compile(r"^\s*(?:will|shall|should|can|is going to|would)\s+", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:[A-K]\d{1,2}[:.)]|outcome\s*\d*\s*:|target\s*:)\s*", re.IGNORECASE)
+_SUBJECT = re.compile(r"^\s*((?:[A-Z][a-z'’-]+|I|He|She|They|[A-Z]{1,3}|xxx|\[[^\]]+\])"
+                      r"(?:\s+[A-Z][a-z'’-]+)?)\s+(?=will\b|shall\b|should\b|can\b)")
+_ENDS = re.compile(r"[\s.;,!]+$")
+
+
+def suggest_rewrite(text: str, criteria: Mapping[str, Criterion],
+                    evidence: tuple[Evidence, ...]) -> str:
+    """A weak outcome rewritten in the four parts practice uses, with the gaps as [slots].
+
+    The parts are the activity (what the child will do), its condition or support, the
+    measure and the time frame. What the statement says is kept in its own words; what it
+    lacks is left as a marked slot, so nothing is invented: "By [when], Jay will use his
+    words to ask an adult for help [how often, or how well: e.g. 4 times out of 5]." A
+    statement written from a service's side gets slots for the child and the activity.
+    """
+    spans = {e.component: e for e in reversed(evidence)}  # the first of each family
+    time = spans.get("time_frame")
+    body = text
+    if time is not None:
+        body = (text[:time.start] + text[time.end:]).strip(" ,;")
+    body = _LABEL.sub("", _ENDS.sub("", body.strip()))
+    perspective = [e for e in evidence if e.component == "perspective"]
+    service = any(e.label == "service" for e in perspective[:1])
+    subject = _SUBJECT.match(body) if not service else None
+    if subject:
+        name = subject.group(1)
+        activity = _MODAL.sub("", body[subject.end():], count=1)
+    else:
+        name, activity = "[the child]", "" if service else body
+    activity = re.sub(r"^(?:to|be able to)\s+", "", activity, flags=re.IGNORECASE)
+    specific = criteria.get("specific")
+    if service or not activity:
+        activity = "[what they will do that someone could see]"
+    elif specific is not None and not specific.met:
+        activity = f"[an action someone could see, that shows: {activity}]"
+    parts = [f"{time.text[:1].upper()}{time.text[1:]}," if time is not None and
+             criteria.get("time_bound", Criterion("", True, 1.0)).met else "By [when],",
+             name, "will", activity]
+    if specific is not None and not specific.met:
+        parts.append("[where, or with what support]")
+    measurable = criteria.get("measurable")
+    if measurable is not None and not measurable.met:
+        parts.append("[how often, or how well: e.g. 4 times out of 5]")
+    return " ".join(parts) + "."
 
 
 def _has_content(text: str) -> bool:
@@ -98,6 +158,7 @@ def findings_for(
     evidence: tuple[Evidence, ...],
     expected_type: str | None = None,
     provision_kind: str = "",
+    text: str = "",
 ) -> tuple[Finding, ...]:
     """Return the findings for one scored statement.
 
@@ -112,6 +173,8 @@ def findings_for(
         differs from ``kind`` the statement is reported as misplaced.
     provision_kind
         The kind of provision, which decides the parts it needs.
+    text
+        The statement, from which a weak outcome's suggested rewrite is built.
     """
     found: list[Finding] = []
     by_component: dict[str, list[Evidence]] = {}
@@ -125,15 +188,23 @@ def findings_for(
         found.append(Finding(code, f"Placed as {expected_type}, but {message}.", suggestion))
     elif (expected_type is None and kind == "provision" and "child" in subjects
           and any(e.label == "will" for e in by_component.get("modality", []))):
-        code, message, suggestion = TYPE_READINGS["provision"]
-        found.append(Finding(code, f"Written like an outcome, but {message}.", suggestion))
+        code, message, _ = TYPE_READINGS["provision"]
+        found.append(Finding(code, f"Written like an outcome, but {message}.",
+                             "If it is listed as an outcome, list it as provision and write "
+                             "the outcome it works towards: what the child will be able to do, "
+                             "by when."))
     if kind == "outcome" and smart is False:
         failing = [name for name, c in criteria.items() if not c.met]
         why = "; ".join(CRITERION_WORDS[name] for name in failing) or "not SMART"
-        fixes = "; ".join(CRITERION_FIXES[name] for name in failing)
+        said_elsewhere = {"realistic"} if "service" in subjects else set()
+        if by_component.get("absolute"):
+            said_elsewhere.add("achievable")  # the absolute-target finding says it
+        fixes = "; ".join(CRITERION_FIXES[name] for name in failing
+                          if name not in said_elsewhere)
+        rewrite = suggest_rewrite(text, criteria, evidence) if text else ""
         found.append(Finding("outcome_not_smart", f"Not a SMART outcome: {why}.",
                              (fixes[:1].upper() + fixes[1:] + ".") if fixes else
-                             "Rewrite it with a measure and a time frame."))
+                             "Rewrite it with a measure and a time frame.", rewrite))
     realistic, achievable = criteria.get("realistic"), criteria.get("achievable")
     if kind == "outcome" and "service" in subjects and realistic and not realistic.met:
         found.append(Finding(
@@ -160,7 +231,8 @@ def findings_for(
             message += ": missing " + ", ".join(p.replace("_", " ") for p in missing)
         if hedges:
             message += f"; vague wording ({', '.join(repr(h) for h in dict.fromkeys(hedges))})"
-        what = "; ".join(PART_FIXES[p] for p in missing)
+        what = "; ".join(KIND_PART_FIXES.get((provision_kind, p), PART_FIXES[p])
+                         for p in missing)
         found.append(Finding("provision_not_specified", message + ".",
                              f"Say {what}." if missing else
                              "Replace the vague wording with what the child will get, fixed: "

@@ -43,7 +43,8 @@ class Contribution:
 
     ``bias + sum(components.values()) == logit`` (to floating-point rounding), where ``logit``
     is the calibrated log-odds the probability is computed from: for a yes/no score the
-    log-odds of yes, for a choice among labels the logit of the chosen label.
+    log-odds of yes (whatever the verdict: negative contributions push towards no), for a
+    choice among labels the logit of the chosen label.
 
     Attributes
     ----------
@@ -51,7 +52,8 @@ class Contribution:
         What is explained: ``type``, ``specific``..., ``quantified``, ``area``, ``pfa``, and
         ``smart``, whose logit is that of its weakest criterion (named in ``label``).
     label
-        The label whose logit is explained (``yes`` for yes/no scores).
+        The verdict shown for the score (``yes`` or ``no`` for a yes/no score, the chosen
+        label for a choice; ``uncertain (leaning semh)`` where area or PfA is hedged).
     logit
         The calibrated logit.
     bias
@@ -122,15 +124,23 @@ class Finding:
         What is wrong, in one sentence.
     suggestion
         What to add or change.
+    rewrite
+        For a weak outcome: the statement rewritten in the four parts practice uses
+        (activity, condition or support, measure, time frame), its own words kept and what it
+        lacks left as ``[slots]``; ``""`` otherwise.
     """
 
     code: str
     message: str
     suggestion: str
+    rewrite: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """Return a JSON-ready dictionary."""
-        return {"code": self.code, "message": self.message, "suggestion": self.suggestion}
+        out = {"code": self.code, "message": self.message, "suggestion": self.suggestion}
+        if self.rewrite:
+            out["rewrite"] = self.rewrite
+        return out
 
 
 @dataclass(slots=True)

@@ -48,8 +48,8 @@ def test_score_table_and_explain(model_dir):
     result = runner.invoke(app, ["score", SMART, "--explain", "--model", str(model_dir)])
     assert result.exit_code == 0, result.output
     assert "SMART" in result.output and "area" in result.output
-    assert "bias" in result.output and "logit" in result.output
-    assert "time frame" in result.output
+    assert "bias" not in result.output and "logit" not in result.output  # numbers: --json
+    assert "time frame" in result.output and "why" in result.output
 
 
 def test_score_file_and_stdin(model_dir, tmp_path):
@@ -151,3 +151,54 @@ def test_data_validate_reports_bad_rows(tmp_path):
     result = runner.invoke(app, ["data", "validate", str(path)])
     assert result.exit_code == 1
     assert "INVALID" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["scor", "x"], ["score", "--jsn", "x"], ["analyse", "--jobs", "0", "x", "--out", "o"],
+    ["data", "validate"], ["train"], ["compare", "a"], ["evaluate"], ["data", "nosuch"],
+    ["score", "--file"], ["info", "--model"],
+])
+def test_every_usage_error_is_one_line_and_exit_code_2(args):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "ehcp_nlp", *args], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2, (args, run.stderr)
+    assert "Traceback" not in run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), (args, run.stderr)
+
+
+def test_version():
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    run = subprocess.run([sys.executable, "-m", "ehcp_nlp", "--version"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == f"ehcp-nlp {version('ehcp-nlp')}"
+
+
+def test_explain_speaks_in_words_and_piped_lines_are_not_wrapped():
+    import subprocess
+    import sys
+
+    long = ("By the end of the summer term 2027, Jay will read aloud a page of his class "
+            "reading book with no more than 3 errors, on 4 out of 5 checks in a week.")
+    run = subprocess.run([sys.executable, "-m", "ehcp_nlp", "score", "--explain", long,
+                          "Up to an hour of TA support each day as required."],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0
+    lines = run.stdout.splitlines()
+    assert f"1. {long}" in lines  # the whole statement on its line, not wrapped at 80
+    assert "logit" not in run.stdout and "log-odds" not in run.stdout
+    assert "   [By the end of the summer term 2027], Jay" in run.stdout  # evidence marked
+    assert any(line.startswith("   · time-bound: ") and "'By the end of the summer term 2027'"
+               in line for line in lines)
+    assert any(line.startswith("   · not specified") and "'as required'" in line
+               for line in lines)
+    # only what applies: no SMART for provision, no specified for an outcome
+    provision = run.stdout.split("2. Up to an hour")[1]
+    outcome = run.stdout.split("2. Up to an hour")[0]
+    assert "SMART" not in provision and "specified" not in outcome.split("why")[0]

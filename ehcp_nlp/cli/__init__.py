@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from importlib import import_module
+from typing import Annotated
 
 import typer
 
@@ -20,6 +22,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"ehcp-nlp {version('ehcp-nlp')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version of ehcp-nlp and exit.")] = False,
+) -> None:
+    """Read EHCP statements: what each is and how good it is."""
+
+
 app.command()(score)
 app.command()(train)
 app.command()(evaluate)
@@ -29,10 +48,26 @@ app.command()(compare)
 app.add_typer(data_app, name="data")
 
 
+def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """Click's error and abort classes, from click and from Typer's own copy of it.
+
+    Typer may bundle its own click, whose exceptions are not the installed click's.
+    """
+    errors: list[type] = []
+    aborts: list[type] = []
+    for module in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            found = import_module(module)
+        except ImportError:
+            continue
+        errors += [found.ClickException] if hasattr(found, "ClickException") else []
+        aborts += [found.Abort] if hasattr(found, "Abort") else []
+    return tuple(errors), tuple(aborts)
+
+
 def main() -> None:
     """Run the CLI; a user's mistake is one line on standard error and exit code 2."""
-    import click
-
+    errors, aborts = _click_exceptions()
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) is returned, not raised
@@ -40,10 +75,12 @@ def main() -> None:
     except EhcpError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.Abort, KeyboardInterrupt):
+    except errors as exc:
+        context = getattr(exc, "ctx", None)
+        where = f" (see '{context.command_path} --help')" if context is not None else ""
+        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        sys.exit(2 if exc.exit_code in (None, 0, 1, 2) else exc.exit_code)
+    except (*aborts, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(130)
     except BrokenPipeError:

@@ -21,8 +21,12 @@ ModelOption = Annotated[
 
 @lru_cache(maxsize=1)
 def console() -> Console:
-    """The Rich console for standard output."""
-    return Console(soft_wrap=False)
+    """The Rich console for standard output.
+
+    In a terminal, long lines wrap at word boundaries; piped or redirected, output is plain
+    text (no colour) and never wrapped, so a line holds its whole field.
+    """
+    return Console(soft_wrap=not sys.stdout.isatty())
 
 
 def decode(raw: bytes, source: str) -> tuple[str, list[str]]:

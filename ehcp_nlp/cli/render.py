@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from ehcp_nlp import labels
-from ehcp_nlp.features import COMPONENTS
 from ehcp_nlp.results import StatementScore
 
 
@@ -21,65 +20,109 @@ def _hedged(label: str, probability: float) -> str:
     """A label with its confidence; ``uncertain`` alone when the model would only guess."""
     if label == labels.UNCERTAIN:
         return "[dim]uncertain[/dim]"
-    return f"{label} {probability:.0%}"
+    return f"{label} ({probability:.0%} sure)"
 
 
-def render_scores(console: Console, results: list[StatementScore]) -> None:
-    """Each statement, then one line of verdicts, then its findings with suggestions.
+def render_scores(console: Console, results: list[StatementScore], *,
+                  explain: bool = False) -> None:
+    """Each statement, then the verdicts that apply, findings and suggestions, and why.
 
-    A vertical layout reads at any terminal width, which a wide table does not.
+    One line of verdicts (SMART for an outcome, specified and the parts its kind needs for
+    provision), its findings with suggestions and, with ``explain``, why each verdict came
+    out as it did. A vertical layout reads at any terminal width, which a wide table does not.
     """
     for n, r in enumerate(results, start=1):
-        letters = " ".join(
-            f"{name[0].upper()}{'[green]✓[/green]' if c.met else '[red]✗[/red]'}"
-            for name, c in r.criteria.items()
-        )
-        console.print(f"[bold]{n}.[/bold] {r.text}", highlight=False)
-        verdict = ""
+        console.print(f"[bold]{n}.[/bold] {escape(r.text)}", highlight=False)
+        verdicts = [f"[bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}"]
         if r.role == "outcome":
-            verdict = f" · SMART {_yes_no(r.smart, r.smart_probability)} ({letters})"
+            letters = " ".join(
+                f"{name[0].upper()}{'[green]✓[/green]' if c.met else '[red]✗[/red]'}"
+                for name, c in r.criteria.items())
+            verdicts.append(f"SMART {_yes_no(r.smart, r.smart_probability)} ({letters})")
         elif r.role == "provision":
+            needs, groups = labels.parts_needed(r.provision_kind)
+            wanted = [*needs, *(p for group in groups for p in group)]
             stated = " ".join(
-                f"{part.replace('_', ' ')}{'[green]✓[/green]' if present else '[red]✗[/red]'}"
-                for part, present in r.provision_parts.items())
-            kind = f" {r.provision_kind}" if r.provision_kind else ""
-            verdict = (f" · specified{kind} {_yes_no(r.specified, r.specified_probability)}"
-                       f" ({stated})")
-        console.print(
-            f"   [bold]{r.type}[/bold] {r.probabilities[r.type]:.0%}{verdict}"
-            f" · area {_hedged(r.area, r.area_probability)}"
-            f" · PfA {_hedged(r.pfa, r.pfa_probability)}",
-            highlight=False,
-        )
+                part.replace("_", " ") + _tick(r.provision_parts[part])
+                for part in dict.fromkeys(wanted) if part in r.provision_parts)
+            kind = f"{r.provision_kind}: " if r.provision_kind else ""
+            verdicts.append(f"specified {_yes_no(r.specified, r.specified_probability)}"
+                            f" ({kind}{stated})")
+        verdicts.append(f"area {_hedged(_area(r.area), r.area_probability)}")
+        verdicts.append(f"PfA {_hedged(r.pfa.replace('_', ' '), r.pfa_probability)}")
+        console.print("   " + " · ".join(verdicts), highlight=False)
         for finding in r.findings:
-            console.print(f"   [yellow]{finding.code}[/yellow]: {finding.message}",
+            console.print(f"   [yellow]{finding.code}[/yellow]: {escape(finding.message)}",
                           highlight=False)
-            console.print(f"   [cyan]suggestion[/cyan]: {finding.suggestion}", highlight=False)
+            console.print(f"   [cyan]suggestion[/cyan]: {escape(finding.suggestion)}",
+                          highlight=False)
+            if finding.rewrite:
+                console.print(f"   [cyan]rewrite[/cyan]: {escape(finding.rewrite)}",
+                              highlight=False)
         for warning in r.warnings:
-            console.print(f"   [magenta]warning[/magenta]: {warning}", highlight=False)
+            console.print(f"   [magenta]warning[/magenta]: {escape(warning)}", highlight=False)
+        if explain:
+            render_explanation(console, r)
+
+
+def _tick(present: bool) -> str:
+    return "[green]✓[/green]" if present else "[red]✗[/red]"
+
+
+def _area(area: str) -> str:
+    from ehcp_nlp.reasons import AREA_WORDS
+
+    return AREA_WORDS.get(area, area.replace("_", " "))
 
 
 def render_explanation(console: Console, result: StatementScore) -> None:
-    """Each score's logit split into bias and component contributions (log-odds)."""
-    table = Table(title=f"why: {result.text[:70]}", show_lines=True)
-    table.add_column("score")
-    table.add_column("label")
-    table.add_column("logit", justify="right")
-    table.add_column("bias", justify="right")
-    table.add_column("contributions (log-odds), largest first", ratio=1)
-    for name, c in result.contributions.items():
-        parts = sorted(((v, k) for k, v in c.components.items() if abs(v) >= 0.005),
-                       key=lambda item: -abs(item[0]))
-        text = ", ".join(
-            f"[{'green' if v > 0 else 'red'}]{COMPONENTS.get(k, k)} {v:+.2f}[/]" for v, k in parts
-        )
-        if c.top_features:
-            words = [f"{feature} {value:+.2f}" for component in ("words", "chars")
-                     for feature, value in c.top_features.get(component, [])[:2]]
-            if words:
-                text += f"\n[dim]top words: {', '.join(words)}[/dim]"
-        table.add_row(name, c.label, f"{c.logit:+.2f}", f"{c.bias:+.2f}", text)
-    console.print(table)
-    if result.evidence:
-        spans = "; ".join(f"{e.component}.{e.label}: '{e.text}'" for e in result.evidence)
-        console.print(f"[dim]evidence[/dim] {spans}")
+    """Why each verdict that applies came out as it did, in words, evidence highlighted.
+
+    The statement is printed with its evidence marked (coloured in a terminal, in [brackets]
+    when piped); then a line a verdict: what pushed it that way, and what pushed against.
+    The numbers behind it are in ``--json``.
+    """
+    from rich.text import Text
+
+    from ehcp_nlp.reasons import reasons
+
+    found = reasons(result)
+    if not found:
+        return
+    spans = sorted({(e.start, e.end, e.component) for r in found for e in r.spans})
+    plain = not console.is_terminal
+    text = Text("   ")
+    cursor = 0
+    for start, end, component in _outermost(spans):
+        text.append(result.text[cursor:start])
+        piece = result.text[start:end]
+        text.append(f"[{piece}]" if plain else piece, style=SPAN_STYLES.get(component, "bold"))
+        cursor = end
+    text.append(result.text[cursor:])
+    console.print("   [bold]why[/bold] (evidence marked; numbers in --json):", highlight=False)
+    console.print(text, highlight=False)
+    for reason in found:
+        line = Text(f"   · {reason.verdict}")
+        if reason.towards:
+            line.append(": ")
+            line.append("; ".join(str(p) for p in reason.towards), style="green")
+        if reason.against:
+            line.append("  against: ")
+            line.append("; ".join(str(p) for p in reason.against), style="red")
+        console.print(line, highlight=False)
+
+
+#: How each kind of evidence is marked in a terminal.
+SPAN_STYLES = {"time_frame": "bold cyan", "measure": "bold green", "provision": "bold green",
+               "vague": "bold red", "hedge": "bold red", "absolute": "bold magenta",
+               "perspective": "bold blue", "modality": "bold", "markers": "bold yellow"}
+
+
+def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans that do not overlap an earlier one (the first of overlapping spans wins)."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, component in spans:
+        if out and start < out[-1][1]:
+            continue
+        out.append((start, end, component))
+    return out

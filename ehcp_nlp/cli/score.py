@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ehcp_nlp.cli.common import ModelOption, console, read_statements
-from ehcp_nlp.cli.render import render_explanation, render_scores
+from ehcp_nlp.cli.render import render_scores
 
 
 def score(
@@ -19,11 +19,13 @@ def score(
                                                "'-' reads standard input.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a statement, in "
                                           "input order.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Show each component's "
-                                          "contribution to every score.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Say why each verdict came out "
+                                          "as it did: the evidence that pushed it each way, "
+                                          "marked in the statement (the numbers are in "
+                                          "--json).")] = False,
     model: ModelOption = None,
 ) -> None:
-    """Say what each statement is and how good it is: type, SMART, quantified, area, PfA."""
+    """Say what each statement is and how good it is: type, SMART, specified, area, PfA."""
     from ehcp_nlp import load
 
     statements, warnings = read_statements(texts or [], file)
@@ -36,8 +38,4 @@ def score(
         for result in results:
             out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         return
-    results = list(results)
-    render_scores(console(), results)
-    if explain:
-        for result in results:
-            render_explanation(console(), result)
+    render_scores(console(), list(results), explain=explain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 from collections.abc import Iterable, Iterator
@@ -263,12 +264,12 @@ class Scorer:
         criteria_names = [c for c in labels.CRITERIA if c in yes]
         weakest = smart_p = None
         if len(criteria_names) == len(labels.CRITERIA):
-            index = [column[c] for c in criteria_names]
-            weakest_k = picked_logits[:, index].argmin(axis=1)
+            # the weakest criterion by probability (each head has its own temperature, so
+            # the smallest logit need not be the least probable criterion)
+            criteria_p = np.column_stack([probability[c] for c in criteria_names])
+            weakest_k = criteria_p.argmin(axis=1)
             weakest = [criteria_names[k] for k in weakest_k.tolist()]
-            smart_p = np.take_along_axis(
-                np.column_stack([probability[c] for c in criteria_names]),
-                weakest_k[:, None], axis=1)[:, 0].tolist()
+            smart_p = np.take_along_axis(criteria_p, weakest_k[:, None], axis=1)[:, 0].tolist()
         type_p = probability["type"].tolist()
         explained = None
         if explain:
@@ -322,6 +323,12 @@ class Scorer:
             quantified = q >= 0.5 if role == "provision" and quantified_p else None
             if explained:
                 _add_specified(explained[i], limiting, spec_probability)
+                for name, shown in (("area", _hedged(area, area_p, i, area_below)),
+                                    ("pfa", _hedged(pfa, pfa_p, i, pfa_below))):
+                    if shown == labels.UNCERTAIN and name in explained[i]:
+                        leaning = explained[i][name]
+                        explained[i][name] = dataclasses.replace(
+                            leaning, label=f"{labels.UNCERTAIN} (leaning {leaning.label})")
             out.append(StatementScore(
                 text=text, type=kind, role=role or "",
                 probabilities=dict(zip(heads[0].classes, type_p[i], strict=True)),
@@ -339,7 +346,7 @@ class Scorer:
                 evidence=evidence, contributions=explained[i] if explained else {},
                 findings=findings_for(role, criteria, smart, specified, parts, evidence,
                                       expected[i] if expected is not None else None,
-                                      provision_kind=provision_kind),
+                                      provision_kind=provision_kind, text=text),
                 warnings=notes[i],
             ))
         return out
@@ -353,14 +360,17 @@ class Scorer:
         explained: dict[str, Contribution] = {}
         for k, head in enumerate(heads):
             column = chosen[k]
+            # a yes/no head explains the log-odds of "yes": its verdict is the logit's sign
+            label = (("yes" if logits[k] >= 0 else "no") if head.binary
+                     else head.classes[column - head.start])
             explained[head.name] = Contribution(
-                head.name, head.classes[column - head.start], logits[k],
+                head.name, label, logits[k],
                 float(intercept[column]), dict(zip(components, contributions[k], strict=True)),
                 self._top_features(row, column),
             )
         if weakest is not None:
             limiting = explained[weakest]
-            explained["smart"] = Contribution("smart", f"yes (weakest: {weakest})",
+            explained["smart"] = Contribution("smart", f"{limiting.label} (weakest: {weakest})",
                                               limiting.logit, limiting.bias,
                                               limiting.components, limiting.top_features)
         return explained
