@@ -228,13 +228,15 @@ def findings_for(
             e.text for e in by_component.get("vague", []) if e.label == "hedge"]
         message = "Provision not specified"
         if missing:
-            message += ": missing " + ", ".join(p.replace("_", " ") for p in missing)
+            message += ": missing " + ", ".join(labels.PART_WORDS[p] for p in missing)
+        quoted = ", ".join(repr(h) for h in dict.fromkeys(hedges))
         if hedges:
-            message += f"; vague wording ({', '.join(repr(h) for h in dict.fromkeys(hedges))})"
+            message += f"; vague wording ({quoted})"
         what = "; ".join(KIND_PART_FIXES.get((provision_kind, p), PART_FIXES[p])
                          for p in missing)
-        found.append(Finding("provision_not_specified", message + ".",
-                             f"Say {what}." if missing else
-                             "Replace the vague wording with what the child will get, fixed: "
-                             "who, how much and when."))
+        advice = [f"Say {what}."] if missing else []
+        if hedges:
+            advice.append(f"Replace {quoted} with what the child will get, fixed"
+                          + ("." if missing else ": who, how much and when."))
+        found.append(Finding("provision_not_specified", message + ".", " ".join(advice)))
     return tuple(found)

@@ -174,6 +174,10 @@ REGISTERS = MappingProxyType(
 
 YES_NO = ("yes", "no")
 
+#: Each provision part in words, as findings name what is missing.
+PART_WORDS = MappingProxyType({"what": "what", "who": "who", "how_often": "how often",
+                               "how_long": "how long", "group": "group size or ratio",
+                               "when_where": "when or where", "quantified": "amount"})
 #: The provision part columns of a corpus file (``part_<name>``; ``quantified`` is its own).
 PART_COLUMNS = tuple("quantified" if p == "quantified" else f"part_{p}"
                      for p in PROVISION_PARTS)
@@ -199,7 +203,12 @@ COLUMNS = (
 #: corpus v2, which files labelled to the v1 schema (with ``quantified`` only) do not have.
 OPTIONAL_COLUMNS = ("voice", "register")
 V2_COLUMNS = ("specified", "provision_kind", *(c for c in PART_COLUMNS if c != "quantified"))
-REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS + V2_COLUMNS)
+#: The columns every labelled file needs: the statement and its type. Every other label
+#: column is checked where the file has it, and trains its head; without ``id`` rows are
+#: named by their row, and without ``group`` each row is a group of its own.
+REQUIRED_COLUMNS = ("text", "type")
+#: The columns of a complete file labelled to the schema (corpus v1 or later).
+SCHEMA_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS + V2_COLUMNS)
 #: Columns a corpus file may carry besides the labels (``cue``: data/contrast.csv's).
 EXTRA_COLUMNS = ("cue",)
 

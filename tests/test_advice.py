@@ -78,7 +78,7 @@ def test_vague_provision_is_told_the_parts_its_kind_needs(weak):
         findings = [f for f in result.findings if f.code == "provision_not_specified"]
         assert findings, text
         needs, groups = labels.parts_needed(result.provision_kind)
-        allowed = {p.replace("_", " ") for p in
+        allowed = {labels.PART_WORDS[p] for p in
                    (*needs, *(p for group in groups for p in group))}
         missing = re.search(r"missing ([^;.]+)", findings[0].message)
         if missing:

@@ -134,7 +134,8 @@ def test_train_writes_a_model_and_refuses_to_overwrite(small_corpus, tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [
-    ("id,text,type\n1,hello,goal\n", "required column is missing"),
+    ("id,text\n1,hello\n", "required column is missing"),
+    ("id,text,type\n1,hello,goal\n", "at least two statement types"),
     ('id,text\n1,"unclosed\n', "not valid CSV"),
 ])
 def test_train_refuses_a_malformed_corpus_in_one_line(tmp_path, content, message):
@@ -147,10 +148,10 @@ def test_train_refuses_a_malformed_corpus_in_one_line(tmp_path, content, message
 
 def test_data_validate_reports_bad_rows(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("id,text,type\n1,hello,goal\n", encoding="utf-8")
+    path.write_text("id,text,type,area\n1,hello,need,cognition\n", encoding="utf-8")
     result = runner.invoke(app, ["data", "validate", str(path)])
     assert result.exit_code == 1
-    assert "INVALID" in result.output
+    assert "INVALID" in result.output and "area 'cognition'" in result.output
 
 
 @pytest.mark.parametrize("args", [

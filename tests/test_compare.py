@@ -199,7 +199,7 @@ class StubScorer:
             yield SimpleNamespace(type=label, probabilities={label: 0.9})
 
 
-def test_models_with_different_type_labels_compare_on_accuracy_with_a_note(small_scorer):
+def test_models_with_different_type_labels_compare_on_their_roles(small_scorer):
     frame = pd.DataFrame({"text": [f"s{i}" for i in range(40)],
                           "type": ["need", "health_provision"] * 20,
                           "area": ["semh"] * 40})
@@ -208,8 +208,7 @@ def test_models_with_different_type_labels_compare_on_accuracy_with_a_note(small
     schema = StubScorer(["need", "provision"], lambda t: "need")
     result = compare(custom, schema, frame, n_resamples=100)
     head = result.heads["type"]
-    assert head.note and "labels differ" in head.note
-    assert "macro_f1" not in head.difference
+    assert any("compared on the roles" in n for n in result.notes)
     assert head.a["accuracy"]["value"] == 1.0 and head.b["accuracy"]["value"] == 0.5
     assert (head.mcnemar.b, head.mcnemar.c) == (20, 0)
     assert set(result.disagreements["head"]) == {"type"}
@@ -219,6 +218,23 @@ def test_models_with_different_type_labels_compare_on_accuracy_with_a_note(small
     assert any(n.startswith("area: only model A") for n in only.notes)
     with pytest.raises(CorpusFormatError):
         compare(custom, schema, frame[["text"]])
+
+
+def test_a_model_that_only_splits_provision_is_not_worse_for_it():
+    frame = pd.DataFrame({"text": [f"s{i}" for i in range(60)],
+                          "type": ["need", "provision", "outcome"] * 20})
+    truth = dict(zip(frame["text"], frame["type"], strict=True))
+    schema = StubScorer(["need", "outcome", "provision"], lambda t: truth[t])
+    split = StubScorer(["need", "outcome", "education_provision", "health_provision"],
+                       lambda t: (("education_provision" if int(t[1:]) % 2 else
+                                   "health_provision") if truth[t] == "provision"
+                                  else truth[t]))
+    result = compare(schema, split, frame, n_resamples=100)
+    head = result.heads["type"]
+    assert head.a["accuracy"]["value"] == head.b["accuracy"]["value"] == 1.0
+    assert head.mcnemar.p_value == 1.0 and head.difference["accuracy"]["value"] == 0.0
+    assert any("model B splits provision into education_provision, health_provision" in n
+               for n in result.notes)
 
 
 # -- ehcp compare ----------------------------------------------------------------------------
@@ -277,3 +293,33 @@ def test_cli_bad_input_is_one_line(case, message, data_file, tmp_path, monkeypat
     assert exit_.value.code == 2
     error = capsys.readouterr().err
     assert message in error and len(error.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def split_model_dir(small_corpus, small_config, tmp_path_factory):
+    """The small corpus with provision split into education and health provision."""
+    import ehcp_nlp
+
+    frame = small_corpus.copy()
+    provision = frame["type"] == "provision"
+    frame.loc[provision, "type"] = np.where(frame.loc[provision, "area"] == "health",
+                                            "health_provision", "education_provision")
+    scorer = ehcp_nlp.train(frame, config=small_config)
+    return scorer.save(tmp_path_factory.mktemp("split") / "split")
+
+
+def test_cli_compares_a_split_model_on_roles_and_names_the_split(model_dir, split_model_dir,
+                                                                   data_file):
+    result = runner.invoke(app, ["compare", str(model_dir), str(split_model_dir),
+                                 str(data_file), "--resamples", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    notes = " ".join(report["notes"])
+    assert "compared on the roles" in notes and "model B splits provision into" in notes
+    head = report["heads"]["type"]
+    # on roles both models are near each other: nowhere near the raw-label collapse
+    assert abs(head["a"]["accuracy"]["value"] - head["b"]["accuracy"]["value"]) < 0.1
+    assert head["mcnemar"]["p_value"] > 1e-6
+    plain = runner.invoke(app, ["compare", str(model_dir), str(split_model_dir),
+                                str(data_file), "--resamples", "50"])
+    assert "splits provision into" in plain.output

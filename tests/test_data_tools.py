@@ -80,9 +80,10 @@ def test_ranking_is_deterministic_for_a_seed(flipped_issues, small_config):
                                                           for i in found.issues]
 
 
-def test_confident_learning_marks_only_confident_disagreement():
+@pytest.mark.parametrize("method", ["cleanlab", "confident_joint"])
+def test_confident_learning_marks_only_confident_disagreement(method):
     p0 = np.array([0.9, 0.1, 0.2, 0.95, 0.6])
-    scores = score_labels(np.column_stack([p0, 1 - p0]), np.array([0, 1, 1, 1, 1]))
+    scores = score_labels(np.column_stack([p0, 1 - p0]), np.array([0, 1, 1, 1, 1]), method)
     # thresholds: mean p(0) of row 0; mean p(1) of rows 1 to 4
     assert scores["thresholds"] == pytest.approx([0.9, (0.9 + 0.8 + 0.05 + 0.4) / 4])
     # row 4 prefers 0, but not with the confidence the model has in class 0: not marked

@@ -101,11 +101,29 @@ def test_one_group_one_stage_is_a_warning(tmp_path):
     assert report.ok
 
 
-def test_missing_column_is_a_whole_file_error(tmp_path):
+def test_a_missing_label_column_is_skipped_with_a_warning(tmp_path):
     columns = [c for c in good_rows()[0] if c != "area"]
     report, found = problems_of(tmp_path, good_rows(), columns=columns)
-    assert found == [(None, "area", "error")]
-    assert not report.ok
+    assert found == [(None, "area", "warning")]
+    assert report.ok
+
+
+def test_text_and_type_are_the_only_required_columns(tmp_path):
+    report, found = problems_of(tmp_path, good_rows(), columns=["text", "type"])
+    assert report.ok and [f[2] for f in found] == ["warning"]
+    report, found = problems_of(tmp_path, good_rows(), columns=["id", "text", "group"])
+    assert found == [(None, "type", "error")] and not report.ok
+
+
+def test_repeated_problems_are_grouped_with_their_count_and_first_rows(tmp_path):
+    rows = good_rows() * 4
+    for n, row in enumerate(rows):
+        row["id"] = f"r{n}"
+        row["area"] = "cognition"
+    report, _ = problems_of(tmp_path, rows)
+    (group,) = [g for g in report.grouped() if g[0].column == "area"]
+    problem, count, first = group
+    assert count == len(rows) and first == (2, 3, 4, 5, 6)
 
 
 def test_voice_column_is_optional(tmp_path):
@@ -158,9 +176,31 @@ def test_cli_validate_exit_codes(tmp_path, corpus_file):
     rows = good_rows()
     rows[0]["type"] = "goal"
     bad = write_rows(tmp_path / "bad.csv", rows)
-    result = runner.invoke(app, ["data", "validate", str(bad), "--json"])
+    result = runner.invoke(app, ["data", "validate", str(bad), "--json", "--schema-types"])
     assert result.exit_code == 1
     assert json.loads(result.output)["problems"][0]["value"] == "goal"
+    # a type of one's own is accepted by default, named once as a warning with its role
+    rows = good_rows()
+    for row in rows:
+        if row["type"] == "provision":
+            row["type"] = "education_provision"
+    own = write_rows(tmp_path / "own.csv", rows)
+    result = runner.invoke(app, ["data", "validate", str(own)])
+    assert result.exit_code == 0
+    assert result.output.count("education_provision") == 1 and "checked as provision" in \
+        result.output
+
+
+def test_cli_validate_groups_a_repeated_problem_into_one_line(tmp_path):
+    rows = good_rows() * 50
+    for n, row in enumerate(rows):
+        row["id"], row["area"] = f"r{n}", "cognition"
+    bad = write_rows(tmp_path / "bad.csv", rows)
+    result = CliRunner().invoke(app, ["data", "validate", str(bad)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "area" in line]
+    assert len(lines) == 1 and "(200 rows)" in lines[0] and "rows 2, 3, 4, 5, 6 and 195 more" \
+        in lines[0]
 
 
 def test_cli_missing_file_is_one_line_without_traceback(tmp_path):

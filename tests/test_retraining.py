@@ -221,3 +221,44 @@ def test_leave_one_register_out_scores_every_register_it_holds_out(small_corpus,
         assert entry["rows"] == counts[register]
         assert 0 <= entry["type"]["macro_f1"] <= 1
         assert entry["type"]["n"] == counts[register]
+
+
+def test_base_corpus_refuses_or_drops_a_type_the_researcher_splits(tmp_path):
+    from ehcp_nlp.errors import CorpusFormatError
+
+    base = pd.DataFrame({"id": ["b1", "b2", "b3"], "group": ["g", "g", "h"],
+                         "text": ["x", "y", "z"], "type": ["need", "provision", "outcome"]})
+    mine = pd.DataFrame({"id": ["m1", "m2"], "group": ["k", "k"], "text": ["p", "q"],
+                         "type": ["education_provision", "health_provision"]})
+    with pytest.raises(CorpusFormatError, match="'provision' against your education_provision, "
+                                                "health_provision"):
+        with_base_corpus(mine, base=base)
+    merged = with_base_corpus(mine, base=base, on_clash="drop")
+    assert list(merged["type"]) == ["need", "outcome", "education_provision",
+                                    "health_provision"]
+    # no clash when the researcher keeps the bundled type beside hers
+    kept = pd.concat([mine, mine.assign(id=["m3", "m4"], type="provision")])
+    assert len(with_base_corpus(kept, base=base)) == 7
+
+
+def test_train_shows_progress_when_redirected_and_each_note_once(small_corpus, tmp_path):
+    import subprocess
+    import sys
+
+    frame = small_corpus.copy()
+    provision = frame["type"] == "provision"
+    frame.loc[provision, "type"] = "education_provision"
+    groups = sorted(frame["group"].unique())
+    train_file, test_file = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame[frame["group"].isin(groups[:40])].to_csv(train_file, index=False)
+    frame[frame["group"].isin(groups[40:])].to_csv(test_file, index=False)
+    run = subprocess.run([sys.executable, "-m", "ehcp_nlp", "train", str(train_file),
+                          "--test", str(test_file), "--out", str(tmp_path / "m"),
+                          "--folds", "2", "--no-learning-curve"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert sum("'education_provision'" in line and line.startswith("note") for line in lines) == 1
+    steps = [line for line in lines if line.startswith("training: ")]
+    assert any("cross-validation fold 1/2" in line for line in steps)
+    assert any("cross-validation fold 2/2" in line and "left)" in line for line in steps)

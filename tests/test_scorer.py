@@ -161,7 +161,7 @@ def test_findings_name_what_to_fix():
     # an arrangement is not asked for hours: only what it is and when or where it applies
     (finding,) = findings_for("provision", criteria, None, False, parts, evidence,
                               provision_kind="arrangement")
-    assert "missing when where" in finding.message and "how long" not in finding.message
+    assert "missing when or where" in finding.message and "how long" not in finding.message
 
     criteria["time_bound"] = Criterion("time_bound", False, 0.1)
     criteria["achievable"] = Criterion("achievable", False, 0.2)
@@ -169,7 +169,8 @@ def test_findings_name_what_to_fix():
     codes = [f.code for f in findings_for("outcome", criteria, False, None, parts, absolute)]
     assert codes == ["outcome_not_smart", "absolute_target"]
     smart = findings_for("outcome", criteria, False, None, parts, absolute)[0]
-    assert "no time frame" in smart.message and "say by when" in smart.suggestion
+    assert "no time frame" in smart.message and "say by when" in smart.suggestion.lower()
+    assert "level that can be reached" not in smart.suggestion  # the absolute finding says it
 
     misplaced = findings_for("provision", criteria, None, True, parts, (),
                              expected_type="outcome")
@@ -230,6 +231,15 @@ def test_foreign_or_incomplete_model_directories_are_refused(small_scorer, tmp_p
         load(directory)
 
 
+def test_training_without_groups_makes_each_row_a_group(small_corpus, small_config):
+    said = []
+    scorer = ehcp_nlp.train(small_corpus[["text", "type"]], config=small_config,
+                            progress=said.append)
+    assert scorer.info["training"]["groups"] == len(small_corpus)
+    assert any("no group column" in message for message in said)
+    assert set(scorer.info["cross_validation"]) == {"type"}
+
+
 def test_training_is_deterministic(small_corpus, small_config):
     a = ehcp_nlp.train(small_corpus, config=small_config)
     b = ehcp_nlp.train(small_corpus, config=small_config)
@@ -238,8 +248,8 @@ def test_training_is_deterministic(small_corpus, small_config):
 
 
 def test_training_data_errors_are_one_line(small_corpus, small_config):
-    with pytest.raises(EhcpError, match="no 'group' column"):
-        ehcp_nlp.train(small_corpus.drop(columns=["group"]), config=small_config)
+    with pytest.raises(EhcpError, match="no 'type' column"):
+        ehcp_nlp.train(small_corpus.drop(columns=["type"]), config=small_config)
     broken = small_corpus.copy()
     broken.loc[3, "text"] = " "
     with pytest.raises(EhcpError, match="empty statements"):

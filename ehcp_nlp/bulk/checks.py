@@ -324,7 +324,7 @@ def check_plan(rows: Sequence[dict[str, Any]], facts: PlanFacts) -> PlanResult:
             kind = str(row.get("provision_kind") or "")
             stated = {p: row.get("quantified" if p == "quantified" else f"provision_{p}")
                       in (True, "True") for p in labels.PROVISION_PARTS}
-            missing = [p.replace("_", " ") for p in labels.missing_parts(kind, stated)]
+            missing = [labels.PART_WORDS[p] for p in labels.missing_parts(kind, stated)]
             finding("provision_not_specific",
                     "Provision not specified" + (f" ({kind})" if kind else "")
                     + (f": missing {', '.join(missing)}" if missing else

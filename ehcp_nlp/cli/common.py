@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -74,3 +78,45 @@ def read_statements(texts: list[str], file: Path | None) -> tuple[list[str], lis
     if not statements:
         raise InputFileError(f"{source}: has no statements; put one statement on each line")
     return statements, warnings
+
+
+_STEP = re.compile(r"\b(\d+)/(\d+)\b")
+
+
+@contextmanager
+def progress_lines(ui: Console, title: str) -> Iterator[Callable[[str], None]]:
+    """A progress reporter for a long job: call it with each step's message.
+
+    In a terminal it is a spinner on one line; redirected, it prints one plain line a step,
+    so a log shows how far the job is. Both say the time elapsed and, when the message
+    counts steps ("fold 2/5"), about how long is left at the pace of the steps so far.
+    """
+    started = time.monotonic()
+    series: dict[str, tuple[float, int]] = {}  # message without its count: (first seen, k)
+
+    def left(message: str) -> str:
+        step = _STEP.search(message)
+        if step is None:
+            return ""
+        k, n = int(step.group(1)), int(step.group(2))
+        key = _STEP.sub("", message)
+        first, first_k = series.setdefault(key, (time.monotonic(), k))
+        done = k - first_k
+        if done <= 0:
+            return ""
+        per_step = (time.monotonic() - first) / done
+        return f", about {_duration(per_step * (n - k + 1))} left"
+
+    def line(message: str) -> str:
+        return f"{title}: {message} ({_duration(time.monotonic() - started)}{left(message)})"
+
+    if ui.is_terminal:
+        with ui.status(title) as status:
+            yield lambda message: status.update(line(message))
+    else:
+        yield lambda message: ui.print(line(message), markup=False, highlight=False)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

@@ -74,7 +74,7 @@ def _check_labels(data: Path, columns, scorers) -> None:
     """
     from ehcp_nlp.data import validate
 
-    if any(c not in columns for c in labels.REQUIRED_COLUMNS):
+    if any(c not in columns for c in labels.SCHEMA_COLUMNS):
         return
     roles: dict[str, str | None] = {}
     known: dict[str, set[str]] = {"area": set(), "pfa": set()}

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ehcp_nlp.cli.common import ModelOption
+from ehcp_nlp.cli.common import ModelOption, console, progress_lines
 
 app = typer.Typer(help="Check, describe and improve labelled corpus files.",
                   no_args_is_help=True)
@@ -21,25 +21,35 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Corpus CSV files; give train and test "
                                                 "together to check that their groups are "
                                                 "disjoint.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (every "
+                                          "problem, one by one).")] = False,
+    custom_types: Annotated[bool, typer.Option(
+        "--custom-types/--schema-types",
+        help="Accept type labels of your own (the default; each is named once as a warning, "
+             "with the role its name gives), or only the schema's four.")] = True,
 ) -> None:
-    """Check columns, label values and consistency of labelled corpus files."""
+    """Check columns, label values and consistency of labelled corpus files.
+
+    Only the columns a file has are checked: a file with `text` and `type` is valid for the
+    type head. Problems of one kind are grouped: one line with their count and first rows.
+    """
     from ehcp_nlp.data import validate as validate_files
 
-    report = validate_files(*paths)
+    report = validate_files(*paths, custom_types=custom_types)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        console = Console()
-        if report.problems:
-            table = Table("file", "row", "column", "value", "what is allowed", "severity")
-            for p in report.problems[:200]:
-                table.add_row(p.file, "" if p.row is None else str(p.row), p.column,
-                              p.value, p.allowed, p.severity)
-            console.print(table)
-            if len(report.problems) > 200:
-                console.print(f"... {len(report.problems) - 200} more; use --json for all")
-        console.print(report.summary())
+        ui = console()
+        for problem, count, rows in report.grouped():
+            where = problem.file
+            if rows:
+                more = f" and {count - len(rows)} more" if count > len(rows) else ""
+                where += f", row{'s' if count > 1 else ''} {', '.join(map(str, rows))}{more}"
+            value = f" {problem.value!r}" if problem.value and count == 1 else ""
+            times = f" ({count} rows)" if count > 1 else ""
+            ui.print(f"{problem.severity}: {where}: {problem.column}{value}{times}: "
+                     f"{problem.allowed}", highlight=False, markup=False)
+        ui.print(report.summary(), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -95,9 +105,8 @@ def issues(
     frame = read_corpus(data)
     config = TrainingConfig(seed=seed, folds=folds, c_grid=(ISSUES_C,), learning_curve=())
     ui = console()
-    with ui.status("cross-validation") as status:
-        found = label_issues(frame, heads=head, config=config,
-                             progress=lambda message: status.update(message))
+    with progress_lines(ui, "finding label issues") as progress:
+        found = label_issues(frame, heads=head, config=config, progress=progress)
     if out is not None:
         _write_csv(found.to_frame(), out)
     if as_json:

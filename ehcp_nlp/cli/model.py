@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ehcp_nlp import labels
-from ehcp_nlp.cli.common import ModelOption, console
+from ehcp_nlp.cli.common import ModelOption, console, progress_lines
 from ehcp_nlp.errors import EhcpError
 
 
@@ -76,6 +76,10 @@ def train(
     base_corpus: Annotated[bool, typer.Option(
         "--base-corpus", help="Train on the bundled corpus and DATA together (DATA alone "
         "by default).")] = False,
+    base_clash: Annotated[str, typer.Option(
+        "--base-clash", help="With --base-corpus, when your types split a bundled one "
+        "(education_provision and health_provision, no provision): 'refuse' (stop and say "
+        "so) or 'drop' (leave the bundled rows of that type out).")] = "refuse",
     test: Annotated[Path | None, typer.Option("--test", help="Held-out labelled CSV whose "
                                               "metrics go into the manifest and card.")] = None,
     contrast: Annotated[Path | None, typer.Option(
@@ -128,17 +132,27 @@ def train(
         raise EhcpError(f"{report.errors[0]} ({len(report.errors)} errors in all; run "
                         f"`ehcp data validate {data}` to list them)")
     ui = console()
-    for problem in report.warnings:
-        if problem.column == "type":
+    said: set[str] = set()
+    for problem in report.warnings:  # once a type, whichever files have it
+        if problem.column == "type" and problem.value not in said:
+            said.add(problem.value)
             ui.print(f"[yellow]note[/yellow]: type {problem.value!r} is {problem.allowed}")
     frame = read_corpus(data)
     if base_corpus:
-        frame = with_base_corpus(frame)
+        if base_clash not in ("refuse", "drop"):
+            raise EhcpError(f"--base-clash {base_clash!r}: use refuse or drop")
+        frame = with_base_corpus(frame, on_clash=base_clash, roles=roles)
+        if base_clash == "drop":
+            from ehcp_nlp.data._base import type_clashes
+
+            for kind, mine in type_clashes(read_corpus(data), read_corpus(
+                    bundled_corpus_path()), roles).items():
+                ui.print(f"[yellow]note[/yellow]: the bundled corpus's {kind!r} rows are left "
+                         f"out: your {', '.join(mine)} split it")
     config = TrainingConfig(seed=seed, folds=folds, type_roles=roles,
                             learning_curve=LEARNING_CURVE if learning_curve else ())
-    with ui.status("training") as status:
-        scorer = train_model(frame, config=config,
-                             progress=lambda message: status.update(message))
+    with progress_lines(ui, "training") as progress:
+        scorer = train_model(frame, config=config, progress=progress)
     ui.print(_metrics_table(f"grouped {folds}-fold cross-validation on {data}"
                             + (" and the bundled corpus" if base_corpus else ""),
                             scorer.info["cross_validation"]))
@@ -156,10 +170,9 @@ def train(
     if holdout is not None:
         from ehcp_nlp.model.holdout import holdout_by
 
-        with ui.status(f"holding out each {holdout}") as status:
+        with progress_lines(ui, f"holding out each {holdout}") as progress:
             scorer.info["holdout"] = {"column": holdout, "values": holdout_by(
-                frame, holdout, scorer, config=config,
-                progress=lambda message: status.update(message))}
+                frame, holdout, scorer, config=config, progress=progress)}
     if notes_text is not None:
         scorer.info["notes"] = notes_text
     scorer.info["training"]["file"] = str(data)

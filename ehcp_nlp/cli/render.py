@@ -43,7 +43,7 @@ def render_scores(console: Console, results: list[StatementScore], *,
             needs, groups = labels.parts_needed(r.provision_kind)
             wanted = [*needs, *(p for group in groups for p in group)]
             stated = " ".join(
-                part.replace("_", " ") + _tick(r.provision_parts[part])
+                labels.PART_WORDS[part] + _tick(r.provision_parts[part])
                 for part in dict.fromkeys(wanted) if part in r.provision_parts)
             kind = f"{r.provision_kind}: " if r.provision_kind else ""
             verdicts.append(f"specified {_yes_no(r.specified, r.specified_probability)}"

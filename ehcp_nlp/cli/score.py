@@ -23,6 +23,9 @@ def score(
                                           "as it did: the evidence that pushed it each way, "
                                           "marked in the statement (the numbers are in "
                                           "--json).")] = False,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Also write a self-contained HTML page: each statement with its "
+        "evidence marked by spaCy's displaCy, its verdicts, why, and the advice.")] = None,
     model: ModelOption = None,
 ) -> None:
     """Say what each statement is and how good it is: type, SMART, specified, area, PfA."""
@@ -35,7 +38,23 @@ def score(
     results = scorer.score_many(statements, explain=True)
     if as_json:
         out = sys.stdout
+        results = list(results)
         for result in results:
             out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        if html is not None:
+            from ehcp_nlp.html import page_html
+
+            html.write_text(page_html(scorer.nlp, results), encoding="utf-8")
         return
-    render_scores(console(), list(results), explain=explain)
+    results = list(results)
+    render_scores(console(), results, explain=explain)
+    if html is not None:
+        from ehcp_nlp.errors import InputFileError
+        from ehcp_nlp.html import page_html
+
+        try:
+            html.write_text(page_html(scorer.nlp, results), encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(f"{html}: cannot be written ({exc.strerror}); check the "
+                                 "folder exists and is writable") from None
+        typer.echo(f"written to {html}")

@@ -3,11 +3,12 @@
 Grouped cross-validation with the project's own training code gives every labelled row a
 calibrated probability for each class from a model that never saw the row (nor any other
 statement of its child). A row whose given label gets a low probability, while another label
-gets a high one, is worth a second look. The ranking follows confident learning
-(Northcutt, Jiang and Chuang, 2021) without depending on cleanlab: rows are ranked by the
-normalised margin, and a row is marked a likely issue when it falls off the diagonal of the
-confident joint (another class clears that class's threshold, the mean probability the model
-gives it on rows labelled with it, and is the most probable such class).
+gets a high one, is worth a second look. The ranking and the marks are confident learning
+(Northcutt, Jiang and Chuang, 2021) as cleanlab implements it: rows are ranked by the
+normalised margin (``cleanlab.rank.get_label_quality_scores``) and marked likely issues by
+``cleanlab.filter.find_label_issues``, on the grouped out-of-fold probabilities of this
+project's training code (``benchmarks/label_issues.py`` measures both against the first
+release's hand-written rule).
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ class LabelIssues:
         }
 
 
-def score_labels(probabilities: np.ndarray, given: np.ndarray) -> dict[str, np.ndarray]:
+def score_labels(probabilities: np.ndarray, given: np.ndarray,
+                 method: str = "cleanlab") -> dict[str, np.ndarray]:
     """Confident-learning scores of labelled rows from out-of-fold probabilities.
 
     Parameters
@@ -146,6 +148,12 @@ def score_labels(probabilities: np.ndarray, given: np.ndarray) -> dict[str, np.n
         One row per labelled row, one column per class; rows sum to 1.
     given
         Index of each row's given class.
+    method
+        ``cleanlab`` (the default): the rows cleanlab's ``find_label_issues`` flags (pruned
+        by noise rate from the confident joint) and its normalised-margin quality;
+        ``confident_joint``: the hand-written rule of the first release (off the diagonal of
+        the confident joint), kept to measure the two against each other
+        (``benchmarks/label_issues.py --method``).
 
     Returns
     -------
@@ -162,15 +170,26 @@ def score_labels(probabilities: np.ndarray, given: np.ndarray) -> dict[str, np.n
     p_suggested = probabilities[rows, suggested]
     thresholds = np.array([probabilities[given == j, j].mean() if (given == j).any() else 1.0
                            for j in range(k)])
-    above = np.where(probabilities >= thresholds - 1e-12, probabilities, -np.inf)
-    confident = above.argmax(axis=1)
-    any_above = np.isfinite(above).any(axis=1)
+    if method == "cleanlab":
+        from cleanlab.filter import find_label_issues
+        from cleanlab.rank import get_label_quality_scores
+
+        quality = get_label_quality_scores(given, probabilities, method="normalized_margin")
+        likely = find_label_issues(given, probabilities) if len(set(given.tolist())) > 1 \
+            else np.zeros(n, bool)
+    elif method == "confident_joint":
+        above = np.where(probabilities >= thresholds - 1e-12, probabilities, -np.inf)
+        confident = above.argmax(axis=1)
+        likely = np.isfinite(above).any(axis=1) & (confident != given)
+        quality = (p_given - p_suggested + 1) / 2
+    else:
+        raise ValueError(f"method {method!r}: use cleanlab or confident_joint")
     return {
         "p_given": p_given,
         "suggested": suggested,
         "p_suggested": p_suggested,
-        "quality": (p_given - p_suggested + 1) / 2,
-        "likely_issue": any_above & (confident != given),
+        "quality": np.asarray(quality, dtype=float),
+        "likely_issue": np.asarray(likely, dtype=bool),
         "thresholds": thresholds,
     }
 
@@ -182,6 +201,7 @@ def label_issues(
     config: TrainingConfig | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    method: str = "cleanlab",
 ) -> LabelIssues:
     """Rank labelled rows by how likely their labels are wrong.
 
@@ -202,6 +222,8 @@ def label_issues(
         Seed of the default configuration.
     progress
         Called with a short message at each stage.
+    method
+        How likely issues are marked (see :func:`score_labels`).
 
     Returns
     -------
@@ -246,7 +268,7 @@ def label_issues(
         order[name] = k
         classes = list(fit.classes)
         given = np.array([classes.index(t) for t in fit.oof_truth])
-        scores = score_labels(fit.oof_probabilities, given)
+        scores = score_labels(fit.oof_probabilities, given, method)
         thresholds[name] = dict(zip(classes, scores["thresholds"].round(6).tolist(),
                                     strict=True))
         # lowest quality first; ties by row, so the ranking is stable

@@ -87,6 +87,19 @@ class ValidationReport:
             "problems": [asdict(p) for p in self.problems],
         }
 
+    def grouped(self, first: int = 5) -> list[tuple[Problem, int, tuple[int, ...]]]:
+        """The problems grouped by what is wrong.
+
+        One entry for each file, column, allowed value and severity: its first problem, how
+        many rows have it, and the first ``first`` of those rows.
+        """
+        groups: dict[tuple, list[Problem]] = {}
+        for problem in self.problems:
+            key = (problem.file, problem.column, problem.allowed, problem.severity)
+            groups.setdefault(key, []).append(problem)
+        return [(found[0], len(found), tuple(p.row for p in found[:first] if p.row is not None))
+                for found in groups.values()]
+
     def summary(self) -> str:
         """Return one line: rows, errors and warnings."""
         counts = ", ".join(f"{f}: {n} rows" for f, n in self.rows.items())
@@ -117,14 +130,16 @@ def _check_rows(file: str, frame: pd.DataFrame,
     seen_texts: dict[str, int] = {}
     custom_seen: set[str] = set()
     group_stage: dict[str, tuple[str, int]] = {}
-    has_voice = "voice" in frame.columns
-    has_register = "register" in frame.columns
-    v2 = all(c in frame.columns for c in labels.V2_COLUMNS)
-    provision_columns = ("specified", "provision_kind", *labels.PART_COLUMNS) if v2 \
-        else ("quantified",)
+    has = set(frame.columns)
+    has_voice = "voice" in has
+    has_register = "register" in has
+    v2 = all(c in has for c in labels.V2_COLUMNS)
+    provision_columns = [c for c in ("specified", "provision_kind", *labels.PART_COLUMNS)
+                         if c in has]
+    smart_columns = [c for c in ("smart", *labels.CRITERIA) if c in has]
     for offset, record in enumerate(frame.to_dict("records")):
         row = FIRST_ROW + offset
-        rid, text, kind = record["id"].strip(), record["text"], record["type"]
+        rid, text, kind = record.get("id", str(row)).strip(), record["text"], record["type"]
         if not rid:
             add(row, "id", rid, "a non-empty id, unique across files")
         elif rid in seen_ids:
@@ -149,14 +164,14 @@ def _check_rows(file: str, frame: pd.DataFrame,
                     + (f"checked as {role}" if role else "with no role (neither SMART nor "
                        "quantified is judged for it)"), "warning")
             kind = labels.type_role(kind, custom) or kind
-        for column in ("smart", *labels.CRITERIA):
+        for column in smart_columns:
             value = record[column]
             if kind == "outcome" and value not in labels.YES_NO:
                 add(row, column, value, "yes | no, because type is outcome")
             elif kind != "outcome" and value != "":
                 add(row, column, value, f"empty, because type is {kind!r}, not outcome")
-        if kind == "outcome" and all(record[c] in labels.YES_NO for c in ("smart",
-                                                                         *labels.CRITERIA)):
+        if kind == "outcome" and len(smart_columns) == 6 and all(
+                record[c] in labels.YES_NO for c in smart_columns):
             expected = "yes" if all(record[c] == "yes" for c in labels.CRITERIA) else "no"
             if record["smart"] != expected:
                 failing = [c for c in labels.CRITERIA if record[c] == "no"]
@@ -183,12 +198,14 @@ def _check_rows(file: str, frame: pd.DataFrame,
             add(row, "register", record["register"], _allowed(labels.REGISTERS) + " or empty")
         for column, allowed in (("area", labels.AREAS), ("pfa", labels.PFA),
                                 ("stage", labels.STAGES)):
-            if record[column] not in allowed:
+            if column in has and record[column] not in allowed:
                 add(row, column, record[column], _allowed(allowed))
+        if "group" not in has:
+            continue
         group = record["group"].strip()
         if not group:
             add(row, "group", group, "a non-empty plan or child identifier")
-        elif record["stage"] in labels.STAGES:
+        elif "stage" in has and record["stage"] in labels.STAGES:
             first_stage, first_row = group_stage.setdefault(group, (record["stage"], row))
             if first_stage != record["stage"]:
                 add(row, "stage", record["stage"], f"{first_stage}, as on row {first_row} of "
@@ -202,14 +219,18 @@ def _check_file(path: Path, frame: pd.DataFrame,
                 custom: Mapping[str, str | None] | None = None) -> list[Problem]:
     file = str(path)
     missing = [c for c in labels.REQUIRED_COLUMNS if c not in frame.columns]
-    partial = [c for c in labels.V2_COLUMNS if c in frame.columns]
-    if partial:  # a file labelled to corpus v2 has every provision column
-        missing += [c for c in labels.V2_COLUMNS if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in labels.COLUMNS + labels.EXTRA_COLUMNS]
     problems = [
         Problem(file, None, c, "", "required column is missing; add it to the header")
         for c in missing
     ]
+    absent = [c for c in labels.SCHEMA_COLUMNS if c not in frame.columns and c not in missing]
+    if not missing and absent:
+        problems.append(Problem(
+            file, None, ", ".join(absent), "",
+            "columns not in the file: their checks are skipped and their scores are not "
+            "trained" + ("; without group, each row is a group of its own in "
+                         "cross-validation" if "group" in absent else ""), "warning"))
     problems += [
         Problem(file, None, c, "", "unknown column, ignored; expected: "
                 + ", ".join(labels.COLUMNS), "warning")

@@ -216,11 +216,23 @@ def compare(scorer_a, scorer_b, frame: pd.DataFrame, *, n_resamples: int = 1000,
                                 "smart, the criteria, quantified, area, pfa); give labelled "
                                 "data")
     groups = _groups(frame)
+    if "type" in shared and set(_model_labels(scorer_a, "type")) != set(
+            _model_labels(scorer_b, "type")):
+        # models with different type labels (one splits provision in two) are compared on the
+        # golden-thread roles they share; the split itself is reported, not scored as errors
+        by_a["type"], by_b["type"] = (_by_role(by_a["type"], scorer_a, roles),
+                                      _by_role(by_b["type"], scorer_b, roles))
+        notes += _split_notes(scorer_a, scorer_b, frame)
     heads, records = {}, []
     for name in shared:
         ha, hb = by_a[name], by_b[name]
-        heads[name] = _compare_head(ha, hb, _model_labels(scorer_a, name),
-                                    _model_labels(scorer_b, name),
+        by_role = name == "type" and any(n.startswith("type: the models' type labels differ")
+                                          for n in notes)
+        heads[name] = _compare_head(ha, hb,
+                                    tuple(ha.classes) if by_role else _model_labels(scorer_a,
+                                                                                   name),
+                                    tuple(ha.classes) if by_role else _model_labels(scorer_b,
+                                                                                   name),
                                     None if groups is None else groups[ha.rows],
                                     n_resamples, seed)
         records += _disagreements(frame, ha, hb)
@@ -284,6 +296,42 @@ def _groups(frame: pd.DataFrame) -> np.ndarray | None:
     alone = codes < 0
     codes[alone] = codes.max() + 1 + np.arange(alone.sum())
     return codes
+
+
+def _by_role(head: HeadPredictions, scorer, roles: dict[str, str | None] | None
+             ) -> HeadPredictions:
+    """A type head's truth and predictions as golden-thread roles (need, outcome...)."""
+    given = dict(roles or {})
+    given.update(scorer.info.get("type_roles") or {})
+
+    def role(label) -> str:
+        return labels.type_role(str(label), given) or str(label)
+
+    truth = np.array([role(t) for t in head.truth], dtype=object)
+    predicted = np.array([role(t) for t in head.predicted], dtype=object)
+    classes = [r for r in ("aspiration", "need", "outcome", "provision")]
+    classes += sorted((set(truth) | set(predicted)) - set(classes))
+    return HeadPredictions("type", head.rows, truth, predicted, head.confidence, classes)
+
+
+def _split_notes(scorer_a, scorer_b, frame: pd.DataFrame) -> list[str]:
+    """Name each type label a model splits into several of the same role."""
+    data_labels = set(frame["type"].astype(str)) if "type" in frame.columns else set()
+    notes = ["type: the models' type labels differ, so type is compared on the roles both "
+             "have (aspiration, need, outcome, provision): a statement is right when its "
+             "label's role is the data's"]
+    for which, scorer in (("A", scorer_a), ("B", scorer_b)):
+        given = scorer.info.get("type_roles") or {}
+        by_role: dict[str, list[str]] = {}
+        for label in _model_labels(scorer, "type"):
+            by_role.setdefault(labels.type_role(label, given) or label, []).append(label)
+        for role, split in by_role.items():
+            if len(split) > 1 and not set(split) <= data_labels:
+                notes.append(f"type: model {which} splits {role} into {', '.join(split)}; "
+                             f"the data labels {role} as one, so the choice between them is "
+                             "not judged here (give data labelled with those types to judge "
+                             "it)")
+    return notes
 
 
 def _model_labels(scorer, head: str) -> tuple[str, ...]:

@@ -64,11 +64,12 @@ def holdout_by(
     heads = [h for h in HEADS if h.name in cv]
     nlp, docs = process(frame["text"].tolist())
     out: dict[str, dict] = {}
-    for value, count in frame[column].astype(str).value_counts().sort_index().items():
-        if count < min_rows or not value:
-            continue
+    values = [(value, count) for value, count in
+              frame[column].astype(str).value_counts().sort_index().items()
+              if count >= min_rows and value]
+    for k, (value, count) in enumerate(values, start=1):
         if progress:
-            progress(f"holding out {column} {value!r} ({count} rows)")
+            progress(f"holding out {column} {value!r}, {k}/{len(values)} ({count} rows)")
         keep = (frame[column].astype(str) != value).to_numpy()
         train = frame[keep].reset_index(drop=True)
         kept_docs = [d for d, k in zip(docs, keep, strict=True) if k]

@@ -142,7 +142,7 @@ def roles_of(frame: pd.DataFrame, explicit: dict[str, str | None] | None = None
 def check_training_frame(frame: pd.DataFrame,
                          roles: dict[str, str | None] | None = None) -> list[Head]:
     """Check the columns training needs and return the heads the data can train."""
-    for column in ("text", "type", "group"):
+    for column in ("text", "type"):
         if column not in frame.columns:
             raise CorpusFormatError(
                 f"training data has no {column!r} column; columns are text, type, group and "
@@ -507,6 +507,11 @@ def train(
     config = config or TrainingConfig()
     roles = roles_of(frame, config.type_roles) if "type" in frame.columns else {}
     heads = check_training_frame(frame, roles)
+    if "group" not in frame.columns:  # no plan or child ids: each row is a group of its own
+        frame = frame.assign(group=[f"row{i + 2}" for i in range(len(frame))])
+        if progress is not None:
+            progress("no group column: each statement is a group of its own in "
+                     "cross-validation (statements of one child may sit on both sides)")
     frame = frame.reset_index(drop=True).astype({"text": str, "group": str})
     if progress:
         progress(f"processing {len(frame):,} statements with spaCy")
