@@ -30,14 +30,18 @@ h1{font-size:22px}.st{border:1px solid #d9dee5;border-radius:6px;padding:12px 16
 .rewrite{font-family:ui-monospace,monospace;background:#f4f6f9;padding:4px 8px}"""
 
 
-def statement_html(nlp, result: StatementScore) -> str:
-    """One statement: its evidence drawn by displaCy, verdicts, reasons and findings."""
+def spans_html(nlp, text: str, evidence) -> str:
+    """A statement with its evidence spans drawn by displaCy's span visualiser.
+
+    ``evidence`` holds :class:`~ehcp_nlp.results.Evidence` (or anything with ``component``,
+    ``start`` and ``end``); the statement's tokens come from ``nlp``'s tokenizer.
+    """
     from spacy import displacy
     from spacy.tokens import Span
 
-    doc = nlp.make_doc(result.text)
+    doc = nlp.make_doc(text)
     spans, taken = [], set()
-    for e in result.evidence:
+    for e in evidence:
         span = doc.char_span(e.start, e.end, alignment_mode="expand")
         label = SPAN_LABELS.get(e.component)
         if span is None or label is None or (span.start, span.end, label) in taken:
@@ -45,8 +49,29 @@ def statement_html(nlp, result: StatementScore) -> str:
         taken.add((span.start, span.end, label))
         spans.append(Span(doc, span.start, span.end, label=label))
     doc.spans["sc"] = spans
-    drawn = displacy.render(doc, style="span", page=False, jupyter=False,
-                            options={"colors": SPAN_COLOURS})
+    return displacy.render(doc, style="span", page=False, jupyter=False,
+                           options={"colors": SPAN_COLOURS})
+
+
+def evidence_html(nlp, texts: list[str]) -> dict[str, str]:
+    """Statement -> its HTML with the rules' evidence marked, for a batch of statements.
+
+    ``nlp`` is a scorer's pipeline (:attr:`ehcp_nlp.Scorer.nlp`): the rules run on each
+    statement as when it was scored; no model is needed.
+    """
+    from ehcp_nlp.model.scorer import _evidence
+    from ehcp_nlp.nlp.tokens import process
+
+    out = {}
+    for text, statement in zip(texts, process(nlp, texts), strict=True):
+        evidence, _ = _evidence(statement)
+        out[text] = spans_html(nlp, text, evidence)
+    return out
+
+
+def statement_html(nlp, result: StatementScore) -> str:
+    """One statement: its evidence drawn by displaCy, verdicts, reasons and findings."""
+    drawn = spans_html(nlp, result.text, result.evidence)
     parts = [f'<div class="st">{drawn}', f'<p class="v">{escape(_verdicts(result))}</p>']
     found = reasons(result)
     if found:

@@ -300,3 +300,14 @@ def test_a_table_export_skips_none_rows_and_links_by_its_reference_columns(small
     assert len(by_ref) == 1
     plan = result.plans.iloc[0]
     assert plan["skipped"] == 2 and plan["sections_empty"] == "G H"
+
+
+def test_the_report_marks_evidence_with_displacy(small_scorer, tmp_path):
+    frame = pd.DataFrame({"plan_id": ["K", "K"], "section": ["E", "F"],
+                          "text": ["Kai will be happier.",
+                                   "Access to a quiet space where appropriate."]})
+    analyse(frame, scorer=small_scorer, out=tmp_path / "out")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'class="spans"' in html  # displaCy's span visualiser
+    assert "HEDGE" in html or "VAGUE" in html
+    assert "Scored by the model" in html

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,7 @@ def analyse(
     writer = _Writer(Path(out), fmt, force) if out is not None else None
     if writer is not None:
         writer.model = {**(scorer.info.get("manifest") or {}), "path": scorer.info.get("path")}
+        writer.nlp = getattr(scorer, "nlp", None)
     sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None,
                  roles=scorer.roles)
     totals = Totals()
@@ -725,6 +727,7 @@ class _Writer:
         self._table_writer = None
         self._schema = None
         self.model: dict[str, Any] | None = None  # the scorer's manifest, for the report
+        self.nlp = None  # the scorer's pipeline: the report marks evidence with it
 
     def path(self, name: str) -> Path:
         return self.work / (f"statements.{self.fmt}" if name == "statements" else f"{name}.csv")
@@ -830,9 +833,14 @@ class _Writer:
             note = (f"Large analysis: the charts of statements and the plans' parts use the first "
                     f"{limit:,} rows of {', '.join(cut)}; the plans table covers every plan, "
                     "and the CSV files hold everything.")
+        mark = None
+        if self.nlp is not None:
+            from ehcp_nlp.html import evidence_html
+
+            mark = partial(evidence_html, self.nlp)
         html = render_report(*tables, analysis.plans, back("errors", analysis.errors),
                              weights=WEIGHTS, note=note, model=self.model,
-                             skipped=analysis.totals.skipped)
+                             skipped=analysis.totals.skipped, mark=mark)
         (self.work / "report.html").write_text(html, encoding="utf-8")
 
     def abort(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -82,7 +82,8 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
                   plans: pd.DataFrame, errors: pd.DataFrame, *, title: str = "EHCP analysis",
                   generated: datetime | str | None = None,
                   weights: Mapping[str, float] | None = None, note: str = "",
-                  model: Mapping[str, Any] | None = None, skipped: int | None = None) -> str:
+                  model: Mapping[str, Any] | None = None, skipped: int | None = None,
+                  mark: Callable[[list[str]], dict[str, str]] | None = None) -> str:
     """Render the analysis tables as one self-contained HTML page.
 
     Parameters
@@ -105,6 +106,10 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     skipped
         How many pieces of the plans' text were not statements (cover fields, contents,
         headers, references...): not scored and not counted in any figure.
+    mark
+        Given the statements the report shows beside findings, their HTML with the evidence
+        marked (spaCy's displaCy, see :func:`ehcp_nlp.html.evidence_html`); without it they
+        are shown as plain text.
 
     Returns
     -------
@@ -118,6 +123,10 @@ def render_report(statements: pd.DataFrame, findings: pd.DataFrame, links: pd.Da
     if isinstance(generated, datetime):
         generated = generated.strftime("%d %B %Y, %H:%M")
     data = _Tables(statements, findings, links, plans, errors)
+    if mark is not None:
+        shown = [_s(f.get("statement")) for plan_id in data.order[:PLANS_SHOWN]
+                 for f in data.by_plan[plan_id]["findings"] if _s(f.get("statement_id"))]
+        data.marked = mark(list(dict.fromkeys(t for t in shown if t)))
     model_line = _model_line(model)
     body = [
         f'<header class="top"><h1>{_e(title)}</h1><p class="meta">Generated {_e(generated)}'
@@ -162,6 +171,7 @@ class _Tables:
         self.order = sorted(self.plans, key=lambda p: (
             math.isnan(_f(self.plans[p].get("score"))), _f(self.plans[p].get("score")), p))
         self.anchor = {plan_id: f"plan-{i + 1}" for i, plan_id in enumerate(self.order)}
+        self.marked: dict[str, str] = {}  # statement text -> its HTML, evidence marked
 
     def stage(self, row: dict) -> str:
         """A statement's stage: its own column, else from its plan's year group or age."""
@@ -338,7 +348,7 @@ def _plan_parts(data: _Tables, weights: dict[str, float]) -> str:
             '<div class="pbody">'
             f"{_score_parts(plan, score, weights)}"
             f"{_thread(statements, by_id, group.get('links', []), findings)}"
-            f"{_findings(findings, by_id)}"
+            f"{_findings(findings, by_id, data.marked)}"
             '<p class="back"><a href="#plans">Back to the plans</a></p></div></details></section>')
     return ('<section id="plan-parts"><h2>Each plan</h2><p class="note">Plans in the order of '
             "the table above. Each shows its score and what each part contributes, its golden "
@@ -499,7 +509,8 @@ def _thread_role(row: dict) -> str:
     return kind
 
 
-def _findings(findings: list[dict], by_id: dict[str, dict]) -> str:
+def _findings(findings: list[dict], by_id: dict[str, dict],
+              marked: Mapping[str, str] | None = None) -> str:
     if not findings:
         return '<h3>Findings</h3><p class="ok">No findings for this plan.</p>'
     plan_level = [f for f in findings if not _s(f.get("statement_id"))]
@@ -520,9 +531,10 @@ def _findings(findings: list[dict], by_id: dict[str, dict]) -> str:
             first, row = grouped[sid][0], by_id.get(sid, {})
             text = _s(first.get("statement")) or _s(row.get("text"))
             where = _s(first.get("location")) or _s(row.get("location"))
+            shown = (marked or {}).get(text) or _e(text)
             rows.append(
                 f'<tr><td class="stmt"><div class="where">{_e(_section(first) or "No section")}'
-                f'{" · " + _e(where) if where else ""}</div>{_e(text)}</td><td>'
+                f'{" · " + _e(where) if where else ""}</div>{shown}</td><td>'
                 + "".join(f'<div class="fd">{_chip(f)}{_e(f.get("message"))}'
                           f"{_basis(f)}</div>" for f in grouped[sid]) + "</td></tr>")
         out.append('<table class="findings"><thead><tr><th>Statement</th><th>Finding</th></tr>'
