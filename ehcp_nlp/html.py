@@ -48,6 +48,8 @@ def spans_html(nlp, text: str, evidence) -> str:
             continue
         taken.add((span.start, span.end, label))
         spans.append(Span(doc, span.start, span.end, label=label))
+    if not spans:  # nothing to draw: the statement as it is
+        return f'<div class="spans">{escape(text)}</div>'
     doc.spans["sc"] = spans
     return displacy.render(doc, style="span", page=False, jupyter=False,
                            options={"colors": SPAN_COLOURS})

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS, Source
 from ehcp_nlp.bulk.tables import TableError, is_table, read_table
 from ehcp_nlp.errors import EhcpError
 from ehcp_nlp.model.scorer import MAX_CHARS, score_row
+from ehcp_nlp.safe import display_name, safe_frame, spreadsheet_safe
 
 #: Plan documents read by suffix.
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt")
@@ -141,8 +143,14 @@ class _UnitResult:
 Progress = Callable[[dict[str, Any]], None]
 
 
-def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[dict[str, str]]]:
-    """Expand files, folders and glob patterns into the files to read, and the errors."""
+def discover(inputs: Iterable[str | os.PathLike], *, follow_links: bool = False
+             ) -> tuple[list[Path], list[dict[str, str]]]:
+    """Expand files, folders and glob patterns into the files to read, and the errors.
+
+    Inside a folder, a link that leads outside it is not followed unless ``follow_links``:
+    it is an error row instead (a plans folder should not make the analysis read
+    ``/etc/passwd``).
+    """
     files: list[Path] = []
     errors: list[dict[str, str]] = []
     for item in inputs:
@@ -151,7 +159,7 @@ def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[dict
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
             found = [p for p in matches if p.is_file() and _readable_kind(p)]
             if not found:
-                errors.append({"file": text, "location": "",
+                errors.append({"file": display_name(text), "location": "",
                                "reason": "the pattern matches no plan or table file"})
             files.extend(found)
             continue
@@ -159,19 +167,27 @@ def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[dict
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and _readable_kind(p)
                            and not any(part.startswith(".") for part in p.parts))
+            if not follow_links:
+                inside = path.resolve()
+                outside = [p for p in found if not p.resolve().is_relative_to(inside)]
+                errors += [{"file": display_name(p), "location": "", "reason": (
+                    "a link to a file outside the input folder; not followed (pass "
+                    "--follow-links to read it)")} for p in outside]
+                found = [p for p in found if p not in outside]
             if not found:
-                errors.append({"file": text, "location": "",
+                errors.append({"file": display_name(text), "location": "",
                                "reason": "the folder holds no plan or table file"})
             files.extend(found)
         elif path.is_file():
             if _readable_kind(path):
                 files.append(path)
             else:
-                errors.append({"file": text, "location": "", "reason": (
+                errors.append({"file": display_name(text), "location": "", "reason": (
                     f"not a plan or table file (read: {', '.join(DOCUMENT_SUFFIXES)}, "
                     ".csv, .tsv, .jsonl, .parquet, .xlsx)")})
         else:
-            errors.append({"file": text, "location": "", "reason": "no such file or folder"})
+            errors.append({"file": display_name(text), "location": "",
+                           "reason": "no such file or folder"})
     seen: set[Path] = set()
     unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
     return unique, errors
@@ -193,6 +209,7 @@ def analyse(
     text_column: str | None = None,
     jobs: int = 1,
     redact: bool = False,
+    follow_links: bool = False,
     out: str | os.PathLike | None = None,
     fmt: str = "csv",
     force: bool = False,
@@ -214,6 +231,8 @@ def analyse(
         The name of the text column of tables, when it is not one of the usual names.
     jobs
         Worker processes (joblib); each loads the model once.
+    follow_links
+        Read files that links inside an input folder lead to outside it (not by default).
     redact
         Replace personal data (emails, phone, NHS numbers, UPNs, postcodes, dates of birth,
         addresses) in every output with placeholders such as ``[POSTCODE]``; the text is
@@ -244,13 +263,14 @@ def analyse(
     if keep_statements is None:
         keep_statements = out is None
     writer = _Writer(Path(out), fmt, force) if out is not None else None
+    notes = list(writer.notes) if writer is not None else []
     if writer is not None:
         writer.model = {**(scorer.info.get("manifest") or {}), "path": scorer.info.get("path")}
         writer.nlp = getattr(scorer, "nlp", None)
     sink = _Sink(writer, keep_statements=keep_statements, keep_tables=out is None,
                  roles=scorer.roles)
     totals = Totals()
-    warnings: list[str] = []
+    warnings: list[str] = notes
     pii: Counter = Counter()
     open_plans: dict[str, _OpenPlan] = {}
     started = time.perf_counter()
@@ -264,7 +284,7 @@ def analyse(
     else:
         if isinstance(inputs, str | os.PathLike):
             inputs = [inputs]
-        files, found_errors = discover(inputs)
+        files, found_errors = discover(inputs, follow_links=follow_links)
         sink.add("errors", found_errors)
         totals.files_failed += len(found_errors)
         units = _file_units(files, chunk_size, text_column, file_errors, totals)
@@ -374,8 +394,14 @@ def _file_units(files: list[Path], chunk_size: int, text_column: str | None,
                 for chunk in read_table(path, text_column=text_column, chunk_size=chunk_size):
                     yield _Unit("rows", str(path), chunk.frame, chunk.warnings)
             except TableError as exc:
-                errors.append({"file": str(path), "location": "",
-                               "reason": _without_path(exc.message, path)})
+                errors.append({"file": display_name(path), "location": "",
+                               "reason": display_name(_without_path(exc.message, path))})
+                totals.files_failed += 1
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile,
+                    UnicodeError) as exc:  # a damaged table: one row in errors.csv, run on
+                errors.append({"file": display_name(path), "location": "", "reason": (
+                    f"cannot be read as a table ({type(exc).__name__}: "
+                    f"{display_name(str(exc))[:120]}); open it and save it again")})
                 totals.files_failed += 1
         else:
             yield _Unit("document", str(path))
@@ -466,12 +492,13 @@ def _score(scorer, texts: list[str]) -> list[dict[str, Any]]:
 def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     from ehcp_nlp.bulk.documents import read_document
 
-    result = _UnitResult([], [], [], [], [], Counter(), unit.file, [], 0, 0, 0)
+    shown = display_name(unit.file)  # the file as outputs can hold it
+    result = _UnitResult([], [], [], [], [], Counter(), shown, [], 0, 0, 0)
     try:
         plan = read_document(unit.file)
     except EhcpError as exc:
-        result.errors.append({"file": unit.file, "location": "",
-                              "reason": _without_path(exc.message, unit.file)})
+        result.errors.append({"file": shown, "location": "",
+                              "reason": display_name(_without_path(exc.message, unit.file))})
         result.file_failed = True
         return result
     result.warnings.extend(plan.warnings)
@@ -496,10 +523,11 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     mark_placement(rows, scorer.roles)
     result.statements = rows
     result.scored = len(rows)
-    result.skipped = [{"plan_id": plan.plan_id, "file": k.source.file, "section": k.section,
-                       "location": str(k.source), "text": text, "why": k.why}
+    result.skipped = [{"plan_id": display_name(plan.plan_id), "file": shown,
+                       "section": k.section, "location": display_name(str(k.source)),
+                       "text": text, "why": k.why}
                       for k, text in zip(plan.skipped, skipped_texts, strict=True)]
-    facts = PlanFacts(plan.plan_id, unit.file, plan.year_group, plan.age,
+    facts = PlanFacts(display_name(plan.plan_id), shown, plan.year_group, plan.age,
                       plan.sections_found, scorer.roles, no_content=tuple(plan.no_content),
                       sources={name: fact.source for name, fact in plan.facts.items()},
                       stage=str(plan.facts["stage"].value) if "stage" in plan.facts else None,
@@ -512,7 +540,8 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
 
 def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
-    result = _UnitResult([], [], [], [], [], Counter(), unit.file, list(unit.warnings),
+    shown = display_name(unit.file)  # the file as outputs can hold it
+    result = _UnitResult([], [], [], [], [], Counter(), shown, list(unit.warnings),
                          len(frame), 0, 0)
     from ehcp_nlp.bulk.furniture import skip_reason
 
@@ -522,25 +551,25 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     for i, (text, row_number) in enumerate(zip(columns["text"], columns["row"], strict=True)):
         stripped = text.strip() if isinstance(text, str) else ""
         if not stripped:
-            result.errors.append({"file": unit.file, "location": f"row {row_number}",
+            result.errors.append({"file": shown, "location": f"row {row_number}",
                                   "reason": "empty text: nothing to score"})
             result.failed += 1
             continue
         why = skip_reason(stripped)
         if why in ("no_content", "placeholder", "sign_off", "reference", "page_number"):
-            result.skipped.append({"plan_id": columns["plan_id"][i] or "", "file": unit.file,
+            result.skipped.append({"plan_id": columns["plan_id"][i] or "", "file": shown,
                                    "section": _section(columns["section"][i]),
-                                   "location": f"{unit.file}, row {row_number}",
+                                   "location": f"{shown}, row {row_number}",
                                    "text": stripped, "why": why})
             continue
-        if len(stripped) > MAX_CHARS:
-            result.errors.append({"file": unit.file, "location": f"row {row_number}", "reason": (
-                f"text of {len(stripped):,} characters: scored on its first {MAX_CHARS:,}")})
+        if len(stripped) > MAX_CHARS:  # scored, so a warning and not an error row
+            result.warnings.append(f"{shown}, row {row_number}: text of {len(stripped):,} "
+                                   f"characters: scored on its first {MAX_CHARS:,}")
         keep.append(i)
     if not keep:
         return result
     cleaned, result.personal_data = _clean([columns["text"][i].strip() for i in keep], redact)
-    stem = Path(unit.file).stem if unit.file != "<DataFrame>" else "row"
+    stem = display_name(Path(unit.file).stem) if unit.file != "<DataFrame>" else "row"
     sections: dict[str, str] = {}
     rows = []
     for i, text, scores in zip(keep, cleaned, _score(scorer, cleaned), strict=True):
@@ -553,7 +582,7 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
         rows.append({
             "plan_id": plan_id, "statement_id": f"{plan_id or stem}-{row_number}",
             "order": row_number, "section": section, "heading": raw_section,
-            "location": f"{unit.file}, row {row_number}", "file": unit.file, "page": None,
+            "location": f"{shown}, row {row_number}", "file": shown, "page": None,
             "paragraph": None, "table": None, "row": row_number, "cell": None, "row_key": "",
             "ref": columns["ref"][i] or "", "cites": columns["cites"][i] or "",
             "text": text, "context": "", "steps": "",
@@ -568,9 +597,11 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
 
 def _location_columns(plan_id: str, order: int, section: str, heading: str, source: Source,
                       row_key: str | None) -> dict[str, Any]:
+    plan_id = display_name(plan_id)
     return {"plan_id": plan_id, "statement_id": f"{plan_id}-{order:04d}", "order": order,
-            "section": section, "heading": heading, "location": str(source),
-            "file": source.file, "page": source.page, "paragraph": source.paragraph,
+            "section": section, "heading": heading, "location": display_name(str(source)),
+            "file": display_name(source.file), "page": source.page,
+            "paragraph": source.paragraph,
             "table": source.table, "row": source.row, "cell": source.cell,
             "row_key": row_key or ""}
 
@@ -711,16 +742,30 @@ class _Writer:
     in the folder.
     """
 
+    LOCK = ".ehcp-analyse.lock"
+
     def __init__(self, folder: Path, fmt: str, force: bool) -> None:
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{folder}: is a file; give a folder for --out")
-        if folder.is_dir() and any(folder.iterdir()) and not force:
-            raise OutputError(f"{folder}: is not empty; choose another folder or pass --force "
-                              f"to replace the analysis in it")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot be created ({exc.strerror}); give a folder "
+                              "you can write to") from None
         self.folder = folder
         self.fmt = fmt
-        self.work = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
+        self.notes: list[str] = []
+        self._lock = self._take_lock()
+        try:
+            shown = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+            if shown and not force:
+                raise OutputError(f"{folder}: is not empty ({', '.join(sorted(shown)[:3])}"
+                                  f"{'...' if len(shown) > 3 else ''}); choose another folder "
+                                  "or pass --force to replace the analysis in it")
+            self.work = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder))
+        except BaseException:
+            self._release()
+            raise
         self._files: dict[str, Any] = {}
         self._writers: dict[str, Any] = {}
         self._columns: dict[str, list[str]] = {}
@@ -728,6 +773,42 @@ class _Writer:
         self._schema = None
         self.model: dict[str, Any] | None = None  # the scorer's manifest, for the report
         self.nlp = None  # the scorer's pipeline: the report marks evidence with it
+
+    def _take_lock(self) -> Path:
+        """Claim the folder for this run; clear what an interrupted run left behind.
+
+        A second run into the same folder is refused while the first is alive. A lock whose
+        process is gone (killed) is taken over, and its half-written ``.partial-*`` folders
+        are removed and said so.
+        """
+        lock = self.folder / self.LOCK
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = _lock_owner(lock)
+                if owner is not None and _alive(owner):
+                    raise OutputError(f"{self.folder}: another analysis (process {owner}) is "
+                                      "writing to this folder; wait for it to finish or "
+                                      "choose another --out") from None
+                lock.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(str(os.getpid()))
+            break
+        else:
+            raise OutputError(f"{self.folder}: cannot take the lock {self.LOCK}; remove it if "
+                              "no analysis is running")
+        for leftover in self.folder.glob(".partial-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+            self.notes.append(f"{self.folder}: removed {leftover.name}, left by an analysis "
+                              "that was interrupted")
+        return lock
+
+    def _release(self) -> None:
+        if getattr(self, "_lock", None) is not None:
+            self._lock.unlink(missing_ok=True)
+            self._lock = None
 
     def path(self, name: str) -> Path:
         return self.work / (f"statements.{self.fmt}" if name == "statements" else f"{name}.csv")
@@ -749,7 +830,7 @@ class _Writer:
             self._writers[name] = writer
             self._columns[name] = columns
         columns = self._columns[name]
-        writer.writerows([row.get(c) for c in columns] for row in rows)
+        writer.writerows([spreadsheet_safe(row.get(c)) for c in columns] for row in rows)
 
     def _append_statements(self, rows: list[dict]) -> None:
         if self.fmt == "jsonl":
@@ -775,9 +856,12 @@ class _Writer:
 
                 self._table_writer = pa_csv.CSVWriter(self.path("statements"), schema)
         schema = self._schema
+        columns = _columns_of(rows, schema.names)
+        if self.fmt == "csv":  # a spreadsheet must not run a statement (Parquet keeps it raw)
+            columns = [[spreadsheet_safe(v) for v in values] if name in _TEXT_COLUMNS
+                       else values for name, values in zip(schema.names, columns, strict=True)]
         arrays = [pa.array(values, type=kind, from_pandas=True)
-                  for values, kind in zip(_columns_of(rows, schema.names), schema.types,
-                                          strict=True)]
+                  for values, kind in zip(columns, schema.types, strict=True)]
         self._table_writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
 
     def _close(self) -> None:
@@ -797,13 +881,17 @@ class _Writer:
                               ("errors", ERROR_COLUMNS), ("skipped", SKIPPED_COLUMNS)):
             if not self.path(name).exists():
                 pd.DataFrame(columns=columns).to_csv(self.path(name), index=False)
-        analysis.plans.to_csv(self.work / "plans.csv", index=False)
-        analysis.personal_data.to_csv(self.work / "personal_data.csv", index=False)
+        safe_frame(analysis.plans).to_csv(self.work / "plans.csv", index=False)
+        safe_frame(analysis.personal_data).to_csv(self.work / "personal_data.csv", index=False)
         if report:
             self._report(analysis)
+        written = {item.name for item in self.work.iterdir()}
+        for stale in _OUTPUT_NAMES - written:  # an earlier run's file this run does not write
+            (self.folder / stale).unlink(missing_ok=True)
         for item in sorted(self.work.iterdir()):
             os.replace(item, self.folder / item.name)
         shutil.rmtree(self.work, ignore_errors=True)
+        self._release()
 
     def _report(self, analysis: Analysis, limit: int = REPORT_LIMIT) -> None:
         from ehcp_nlp.bulk.checks import WEIGHTS
@@ -850,9 +938,37 @@ class _Writer:
         except Exception:  # noqa: BLE001 - best effort while failing
             pass
         shutil.rmtree(self.work, ignore_errors=True)
+        self._release()
+
+
+#: Every file an analysis writes: --force replaces them as a whole (none is left stale).
+_OUTPUT_NAMES = frozenset({*(f"statements.{f}" for f in FORMATS), "findings.csv", "links.csv",
+                           "plans.csv", "skipped.csv", "errors.csv", "personal_data.csv",
+                           "report.html"})
+
+
+def _lock_owner(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text().strip() or "0") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process is running (a lock it holds is live)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _INT_COLUMNS = frozenset({"order", "page", "paragraph", "table", "row", "cell"})
+#: Statement columns that carry text from the input (the rest is the model's own words).
+_TEXT_COLUMNS = frozenset({"plan_id", "statement_id", "section", "heading", "location", "file",
+                           "row_key", "ref", "cites", "text", "context", "steps"})
 #: Yes/no verdicts that are empty where they do not apply (nullable booleans in frames).
 _VERDICT_COLUMNS = ("smart", "specified", "quantified")
 _BOOL_COLUMNS = frozenset({"smart", "specified", "quantified", "specific", "measurable",

@@ -139,9 +139,17 @@ _YEAR_PATTERNS = tuple(re.compile(p) for p in (
 ))
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def normalise(text: str) -> str:
-    """Collapse whitespace (including non-breaking spaces) and drop zero-width characters."""
-    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
+    """Collapse whitespace, drop zero-width characters, replace unpaired surrogates.
+
+    Non-breaking spaces count as whitespace; an unpaired surrogate (which no file can hold)
+    becomes U+FFFD.
+    """
+    return " ".join(_SURROGATE.sub("\ufffd", _ZERO_WIDTH.sub("", text)).split())
 
 
 def _title_key(text: str) -> str:

@@ -158,7 +158,9 @@ def _normalise(frame: pd.DataFrame, mapping: dict[str, str | None], first_row: i
             out[name] = ""
         else:
             values = frame[column].reset_index(drop=True)
-            out[name] = values.where(values.notna(), "").astype(str)
+            values = values.where(values.notna(), "").astype(str)
+            # unpaired surrogates (a damaged export) cannot be written to any output file
+            out[name] = values.str.replace(r"[\ud800-\udfff]", "\ufffd", regex=True)
     out["row"] = range(first_row, first_row + len(frame))
     return out
 

@@ -14,6 +14,7 @@ from ehcp_nlp.cli.data import app as data_app
 from ehcp_nlp.cli.model import evaluate, info, train
 from ehcp_nlp.cli.score import score
 from ehcp_nlp.errors import EhcpError
+from ehcp_nlp.safe import terminal_safe
 
 app = typer.Typer(
     name="ehcp",
@@ -73,12 +74,12 @@ def main() -> None:
         if isinstance(code, int) and code:  # typer.Exit(n) is returned, not raised
             sys.exit(code)
     except EhcpError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(terminal_safe(f"error: {exc}"), err=True)
         sys.exit(2)
     except errors as exc:
         context = getattr(exc, "ctx", None)
         where = f" (see '{context.command_path} --help')" if context is not None else ""
-        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        typer.echo(terminal_safe(f"error: {exc.format_message()}{where}"), err=True)
         sys.exit(2 if exc.exit_code in (None, 0, 1, 2) else exc.exit_code)
     except (*aborts, KeyboardInterrupt):
         typer.echo("aborted", err=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ehcp_nlp.cli.common import ModelOption, console
+from ehcp_nlp.safe import terminal_safe
 
 
 def analyse(
@@ -31,6 +32,9 @@ def analyse(
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not "
                                         "empty, replacing a previous analysis.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
+    follow_links: Annotated[bool, typer.Option(
+        "--follow-links", help="Read files that links inside an input folder lead to outside "
+        "it (not followed by default).")] = False,
     model: ModelOption = None,
 ) -> None:
     """Score every statement of many plans, check each plan's golden thread, write a report.
@@ -71,21 +75,30 @@ def analyse(
                        files=f"{state['files']}/{state['files_total']}",
                        rate=f"{state['statements'] / elapsed:,.0f}")
 
-        result = run(inputs, scorer=scorer, out=out, fmt=fmt, jobs=jobs,
-                     text_column=text_column, redact=redact, force=force,
-                     report=not no_report, progress=progress)
+        import signal
+
+        def stop(signum, frame):  # SIGTERM cleans up as Ctrl-C does
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            result = run(inputs, scorer=scorer, out=out, fmt=fmt, jobs=jobs,
+                         text_column=text_column, redact=redact, force=force,
+                         report=not no_report, progress=progress, follow_links=follow_links)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(terminal_safe(f"warning: {warning}"), err=True)
     for row in result.errors.itertuples():
         where = f" ({row.location})" if row.location else ""
-        typer.echo(f"not analysed: {row.file}{where}: {row.reason}", err=True)
+        typer.echo(terminal_safe(f"not analysed: {row.file}{where}: {row.reason}"), err=True)
     if len(result.personal_data):
         by_file = result.personal_data.groupby("file")
         for file, rows in by_file:
             counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in
                                zip(rows["kind"], rows["count"], strict=True))
             action = "redacted" if redact else "left in the outputs (use --redact)"
-            typer.echo(f"personal data in {file}: {counts}; {action}", err=True)
+            typer.echo(terminal_safe(f"personal data in {file}: {counts}; {action}"), err=True)
     totals = result.totals
     typer.echo(f"read {totals.read:,} statements from {totals.files:,} files; scored "
                f"{totals.scored:,}; failed {totals.failed:,} statements and "

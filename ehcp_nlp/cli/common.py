@@ -34,7 +34,14 @@ def console() -> Console:
 
 
 def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
-    """Decode text as UTF-8, falling back to Windows-1252 with a warning."""
+    """Decode text as UTF-8 or UTF-16 (with a byte-order mark), else Windows-1252.
+
+    Windows-1252 comes with a warning; a file with NUL bytes and no UTF-16 mark is binary.
+    """
+    import codecs
+
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace"), []
     if b"\x00" in raw[:8192]:
         raise InputFileError(f"{source}: is a binary file, not text; give a text file with "
                              "one statement a line")

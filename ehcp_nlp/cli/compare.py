@@ -14,6 +14,7 @@ from rich.table import Table
 from ehcp_nlp import labels
 from ehcp_nlp.cli.common import console
 from ehcp_nlp.errors import EhcpError
+from ehcp_nlp.safe import safe_frame
 
 #: Disagreements printed under the tables (all of them go to --disagreements).
 SHOWN = 10
@@ -129,7 +130,7 @@ def compare(
             comparison = compare_models(*scorers, frame, n_resamples=resamples, seed=seed)
     if disagreements is not None:
         try:
-            comparison.disagreements.to_csv(disagreements, index=False)
+            safe_frame(comparison.disagreements).to_csv(disagreements, index=False)
         except OSError as exc:
             raise EhcpError(f"{disagreements}: cannot be written ({exc.strerror}); check "
                             "that its directory exists and is writable") from None

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ehcp_nlp.cli.common import ModelOption, console, progress_lines
+from ehcp_nlp.safe import terminal_safe
 
 app = typer.Typer(help="Check, describe and improve labelled corpus files.",
                   no_args_is_help=True)
@@ -47,8 +48,8 @@ def validate(
                 where += f", row{'s' if count > 1 else ''} {', '.join(map(str, rows))}{more}"
             value = f" {problem.value!r}" if problem.value and count == 1 else ""
             times = f" ({count} rows)" if count > 1 else ""
-            ui.print(f"{problem.severity}: {where}: {problem.column}{value}{times}: "
-                     f"{problem.allowed}", highlight=False, markup=False)
+            ui.print(terminal_safe(f"{problem.severity}: {where}: {problem.column}{value}{times}: "
+                                   f"{problem.allowed}"), highlight=False, markup=False)
         ui.print(report.summary(), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
@@ -67,9 +68,10 @@ def _validated(data: Path) -> None:
 
 def _write_csv(frame, out: Path) -> None:
     from ehcp_nlp.errors import InputFileError
+    from ehcp_nlp.safe import safe_frame
 
     try:
-        frame.to_csv(out, index=False, encoding="utf-8")
+        safe_frame(frame).to_csv(out, index=False, encoding="utf-8")
     except OSError as exc:
         raise InputFileError(f"{out}: cannot be written ({exc.strerror}); check the folder "
                              "exists and is writable") from None
@@ -121,7 +123,7 @@ def issues(
                  f"[bold]{issue.suggested}[/bold] (p {issue.p_given:.2f} vs "
                  f"{issue.p_suggested:.2f})" + ("  [yellow]likely issue[/yellow]"
                                                 if issue.likely_issue else ""))
-        ui.print(f"     {issue.text}", markup=False, highlight=False)
+        ui.print(f"     {terminal_safe(issue.text)}", markup=False, highlight=False)
     counts = ", ".join(f"{h} {sum(i.likely_issue for i in found.issues if i.head == h)}"
                        for h in found.heads)
     ui.print(f"likely issues (confident learning): {counts}")

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _escape
 
 from ehcp_nlp import labels
 from ehcp_nlp.results import StatementScore
+from ehcp_nlp.safe import terminal_safe
+
+
+def escape(text: str) -> str:
+    """Text for the console: no control sequences, no Rich markup."""
+    return _escape(terminal_safe(text))
 
 
 def _yes_no(value: bool | None, probability: float) -> str:
@@ -94,21 +100,22 @@ def render_explanation(console: Console, result: StatementScore) -> None:
     text = Text("   ")
     cursor = 0
     for start, end, component in _outermost(spans):
-        text.append(result.text[cursor:start])
-        piece = result.text[start:end]
+        text.append(terminal_safe(result.text[cursor:start]))
+        piece = terminal_safe(result.text[start:end])
         text.append(f"[{piece}]" if plain else piece, style=SPAN_STYLES.get(component, "bold"))
         cursor = end
-    text.append(result.text[cursor:])
+    text.append(terminal_safe(result.text[cursor:]))
     console.print("   [bold]why[/bold] (evidence marked; numbers in --json):", highlight=False)
     console.print(text, highlight=False)
     for reason in found:
         line = Text(f"   · {reason.verdict}")
         if reason.towards:
             line.append(": ")
-            line.append("; ".join(str(p) for p in reason.towards), style="green")
+            line.append(terminal_safe("; ".join(str(p) for p in reason.towards)),
+                        style="green")
         if reason.against:
             line.append("  against: ")
-            line.append("; ".join(str(p) for p in reason.against), style="red")
+            line.append(terminal_safe("; ".join(str(p) for p in reason.against)), style="red")
         console.print(line, highlight=False)
 
 

@@ -18,7 +18,8 @@ def score(
     file: Annotated[Path | None, typer.Option("--file", "-f", help="One statement a line; "
                                                "'-' reads standard input.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a statement, in "
-                                          "input order.")] = False,
+                                          "input order (with --explain, the contributions "
+                                          "of every component).")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Say why each verdict came out "
                                           "as it did: the evidence that pushed it each way, "
                                           "marked in the statement (the numbers are in "
@@ -35,7 +36,8 @@ def score(
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     scorer = load(model)
-    results = scorer.score_many(statements, explain=True)
+    # explanations cost about as much again as scoring: only when they are asked for
+    results = scorer.score_many(statements, explain=explain or html is not None)
     if as_json:
         out = sys.stdout
         results = list(results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import math
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -169,22 +170,53 @@ class Scorer:
         Raises
         ------
         EmptyStatementError
-            When a statement is empty or not text (nothing before it is lost: earlier
-            results have already been yielded).
+            When a statement is empty, only invisible characters, or not text; every result
+            before it has been yielded first.
+        EhcpError
+            When ``batch_size`` or ``n_jobs`` is below 1, or ``expected_types`` does not have
+            one item a statement.
         """
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise EhcpError(f"batch_size={batch_size!r}: give a whole number of at least 1")
+        if not isinstance(n_jobs, int) or n_jobs < 1:
+            raise EhcpError(f"n_jobs={n_jobs!r}: give a whole number of at least 1")
         texts = iter(texts)
         expected = iter(expected_types) if expected_types is not None else None
         batches = _batches(texts, expected, batch_size)
         if n_jobs == 1:
             for batch, batch_expected, offset in batches:
-                yield from self._score_batch(batch, batch_expected, explain, offset)
+                bad = _first_unscorable(batch)
+                if bad is None:
+                    yield from self._score_batch(batch, batch_expected, explain, offset)
+                    continue
+                if bad:  # the statements before it are scored and yielded first
+                    yield from self._score_batch(
+                        batch[:bad], batch_expected[:bad] if batch_expected else None,
+                        explain, offset)
+                raise EmptyStatementError(_unscorable(batch[bad], offset + bad))
             return
         from joblib import Parallel, delayed
 
+        stopped: list[EmptyStatementError] = []
+
+        def checked():
+            for batch, batch_expected, offset in batches:
+                bad = _first_unscorable(batch)
+                if bad is None:
+                    yield batch, batch_expected, offset
+                    continue
+                if bad:
+                    yield (batch[:bad], batch_expected[:bad] if batch_expected else None,
+                           offset)
+                stopped.append(EmptyStatementError(_unscorable(batch[bad], offset + bad)))
+                return
+
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         for results in parallel(delayed(_score_in_worker)(self, b, e, explain, o)
-                                for b, e, o in batches):
+                                for b, e, o in checked()):
             yield from results
+        if stopped:
+            raise stopped[0]
 
     def score_frame(self, frame, text_column: str = "text", batch_size: int = 1000):
         """Return ``frame`` with score columns added; a row that cannot be scored gets ``error``.
@@ -223,13 +255,14 @@ class Scorer:
                               explain: bool, offset: int) -> list[StatementScore]:
         prepared, notes = [], []
         for i, text in enumerate(texts):
-            if not isinstance(text, str) or not text.strip():
-                raise EmptyStatementError(
-                    f"statement {offset + i + 1} is empty; give each statement some text"
-                )
-            note = ()
+            if not _scorable(text):
+                raise EmptyStatementError(_unscorable(text, offset + i))
+            note: tuple[str, ...] = ()
+            if _SURROGATE.search(text):  # unpaired halves of UTF-16 pairs cannot be encoded
+                text = _SURROGATE.sub("\ufffd", text)
+                note += ("unpaired surrogate characters replaced with U+FFFD",)
             if len(text) > MAX_CHARS:
-                note = (f"statement of {len(text):,} characters cut to {MAX_CHARS:,}",)
+                note += (f"statement of {len(text):,} characters cut to {MAX_CHARS:,}",)
                 text = text[:MAX_CHARS]
             prepared.append(text)
             notes.append(note)
@@ -517,15 +550,49 @@ def subject_of(score: StatementScore) -> str:
     return ""
 
 
+#: Characters that show nothing: a statement of only these (and spaces) is empty.
+_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _scorable(text) -> bool:
+    return isinstance(text, str) and bool(_INVISIBLE.sub("", text))
+
+
+def _first_unscorable(texts: list) -> int | None:
+    return next((i for i, text in enumerate(texts) if not _scorable(text)), None)
+
+
+def _unscorable(text, index: int) -> str:
+    """Why the statement at ``index`` (from 0) cannot be scored, in one line."""
+    if not isinstance(text, str):
+        return (f"statement {index + 1} is not text (it is {type(text).__name__}); give each "
+                "statement as a str")
+    if text.strip():
+        return (f"statement {index + 1} holds only invisible characters (zero-width spaces "
+                "and the like); give each statement some text")
+    return f"statement {index + 1} is empty; give each statement some text"
+
+
 def _batches(texts: Iterator[str], expected: Iterator[str | None] | None, size: int):
     offset = 0
     while True:
         batch = list(islice(texts, size))
         if not batch:
+            if expected is not None and next(expected, _END) is not _END:
+                raise EhcpError(f"expected_types has more items than the {offset} statements; "
+                                "give one a statement")
             return
         batch_expected = list(islice(expected, len(batch))) if expected is not None else None
+        if batch_expected is not None and len(batch_expected) < len(batch):
+            raise EhcpError(f"expected_types has {offset + len(batch_expected)} items for more "
+                            "statements; give one a statement (None where a place calls for "
+                            "no type)")
         yield batch, batch_expected, offset
         offset += len(batch)
+
+
+_END = object()
 
 
 def _score_in_worker(scorer: Scorer, texts: list[str], expected, explain: bool,

@@ -1,0 +1,146 @@
+"""A fault suite: hostile and careless input, and what ehcp-nlp must do with it."""
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ehcp_nlp.bulk import analyse
+from ehcp_nlp.bulk.analyse import OutputError
+from ehcp_nlp.errors import EhcpError
+from ehcp_nlp.model.scorer import EmptyStatementError
+from ehcp_nlp.safe import display_name, spreadsheet_safe, terminal_safe
+
+# -- the library: bad arguments are clear errors, and no result is lost ----------------------
+
+
+def test_bad_arguments_are_clear_errors(bundled):
+    with pytest.raises(EhcpError, match="batch_size=0"):
+        list(bundled.score_many(["Kai reads."], batch_size=0))
+    with pytest.raises(EhcpError, match="expected_types has 1 items"):
+        list(bundled.score_many(["Kai reads.", "Sam writes."], expected_types=["need"]))
+    with pytest.raises(EhcpError, match="more items than the 1 statements"):
+        list(bundled.score_many(["Kai reads."], expected_types=["need", "need"]))
+    with pytest.raises(EmptyStatementError, match="statement 2 is not text \\(it is bytes\\)"):
+        list(bundled.score_many(["Kai reads.", b"bytes"]))
+    with pytest.raises(EmptyStatementError, match="statement 1 is not text \\(it is int\\)"):
+        list(bundled.score_many([7]))
+
+
+def test_an_empty_statement_never_loses_the_results_before_it(bundled):
+    got = []
+    with pytest.raises(EmptyStatementError, match="statement 3 holds only invisible"):
+        for result in bundled.score_many(["Kai reads.", "Sam writes.", "\u200b\u200d", "x"]):
+            got.append(result.text)
+    assert got == ["Kai reads.", "Sam writes."]
+
+
+def test_lone_surrogates_are_replaced_and_said(bundled):
+    (result,) = bundled.score_many(["Kai will read \ud800 20 words by July 2027."])
+    assert "\ufffd" in result.text and any("surrogate" in w for w in result.warnings)
+    result.text.encode("utf-8")  # the result can be written anywhere
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet=st.characters(codec=None, categories=None), min_size=1,
+                        max_size=120), min_size=500, max_size=500))
+def test_fuzzed_text_scores_or_fails_in_one_line(bundled, texts):
+    """20 batches of 500 strings (10,000), surrogates and control characters included."""
+    scorable = [t for t in texts if t.strip("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+                                            " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0")]
+    scorable = [t for t in scorable if "".join(t.split())]
+    results = list(bundled.score_many(scorable, batch_size=250))
+    assert len(results) == len(scorable)
+    for r in results:
+        assert 0.0 <= r.smart_probability <= 1.0 and abs(sum(r.probabilities.values()) - 1) < 1e-6
+        r.text.encode("utf-8")
+
+
+# -- outputs safe to open -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("Kai reads.", "Kai reads."), (3.5, 3.5), ("", ""),
+])
+def test_spreadsheet_cells(cell, safe):
+    assert spreadsheet_safe(cell) == safe
+
+
+def test_terminal_text_and_file_names():
+    assert terminal_safe("Kai \x1b[31mwill\x1b[0m read\x07 \x1b]0;title\x07ok") == \
+        "Kai will read ok"
+    assert terminal_safe("tab\tand\nnewline") == "tab\tand\nnewline"
+    name = os.fsdecode(b"caf\xe9.docx")
+    assert display_name(name) == "caf\\xe9.docx" and display_name("Kai.docx") == "Kai.docx"
+
+
+def test_every_csv_output_escapes_formulas(small_scorer, tmp_path):
+    frame = pd.DataFrame({"plan_id": ["=HYPERLINK(\"x\")"] * 2, "section": ["E", "F"],
+                          "text": ["=cmd|' /C calc'!A0", "+Kai will read 20 words."]})
+    analyse(frame, scorer=small_scorer, out=tmp_path / "out")
+    for name in ("statements.csv", "findings.csv", "plans.csv"):
+        for line in (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines()[1:]:
+            assert ",=" not in line and not line.startswith(("=", "+", "@")), (name, line)
+            assert ',"=' not in line and ',"+' not in line, (name, line)
+    analyse(frame, scorer=small_scorer, out=tmp_path / "pq", fmt="parquet", report=False)
+    raw = pd.read_parquet(tmp_path / "pq" / "statements.parquet")
+    assert raw["text"].tolist()[0] == "=cmd|' /C calc'!A0"  # Parquet keeps the raw text
+
+
+# -- no input stops a run; no run leaves a mess ----------------------------------------------
+
+
+def test_hostile_folder_is_analysed_with_one_error_row_each(small_scorer, tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "bad.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    (plans / "ok.csv").write_text("text,plan_id,section\nKai will read.,P1,E\n",
+                                  encoding="utf-8")
+    (plans / "outside.txt").symlink_to("/etc/passwd")
+    name = os.fsdecode(b"caf\xe9.txt")
+    (plans / name).write_text("Section E: Outcomes\nKai will read by July 2027.\n",
+                              encoding="utf-8")
+    result = analyse([plans], scorer=small_scorer, out=tmp_path / "out")
+    reasons = dict(zip(result.errors["file"], result.errors["reason"], strict=True))
+    assert "not followed" in reasons[str(plans / "outside.txt")]
+    assert "cannot be read as a table" in reasons[str(plans / "bad.xlsx")]
+    assert not any("root:" in t for t in result.statements.get("text", []))
+    written = (tmp_path / "out" / "statements.csv").read_text(encoding="utf-8")
+    assert "caf\\xe9" in written  # the name escaped, the file read
+
+
+def test_force_replaces_the_analysis_whole_and_leftovers_are_cleared(small_scorer, tmp_path):
+    frame = pd.DataFrame({"plan_id": ["K"], "section": ["E"], "text": ["Kai will read."]})
+    out = tmp_path / "out"
+    analyse(frame, scorer=small_scorer, out=out)
+    assert (out / "report.html").exists() and (out / "statements.csv").exists()
+    analyse(frame, scorer=small_scorer, out=out, force=True, report=False, fmt="parquet")
+    assert not (out / "report.html").exists() and not (out / "statements.csv").exists()
+    # a killed run left its lock and half-written folder: the next run clears them, and says
+    (out / ".partial-dead").mkdir()
+    (out / ".ehcp-analyse.lock").write_text("999999")
+    again = analyse(frame, scorer=small_scorer, out=out, force=True)
+    assert not (out / ".partial-dead").exists() and not (out / ".ehcp-analyse.lock").exists()
+    assert any("interrupted" in w for w in again.warnings)
+    # a live run holds the folder: a second one is refused
+    (out / ".ehcp-analyse.lock").write_text(str(os.getpid()))
+    with pytest.raises(OutputError, match="another analysis"):
+        analyse(frame, scorer=small_scorer, out=out, force=True)
+    (out / ".ehcp-analyse.lock").unlink()
+
+
+def test_score_file_explains_only_when_asked(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("Kai will read 20 words by July 2027.\n", encoding="utf-8")
+    plain = subprocess.run([sys.executable, "-m", "ehcp_nlp", "score", "--file", str(path),
+                            "--json"], capture_output=True, text=True, timeout=120)
+    explained = subprocess.run([sys.executable, "-m", "ehcp_nlp", "score", "--file", str(path),
+                                "--json", "--explain"], capture_output=True, text=True,
+                               timeout=120)
+    assert '"contributions": {}' in plain.stdout
+    assert '"contributions": {"type"' in explained.stdout
