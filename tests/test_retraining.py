@@ -139,7 +139,7 @@ def test_another_seed_gives_another_model(tmp_path, small_corpus, small_config, 
                                                         learning_curve=()))
     first = read_manifest(small_scorer.save(tmp_path / "a"))
     second = read_manifest(other.save(tmp_path / "b"))
-    assert first["files"]["model.joblib"] != second["files"]["model.joblib"]
+    assert first["files"]["model.json"] != second["files"]["model.json"]  # its config
 
 
 def test_base_corpus_comes_first_with_its_own_ids_and_groups(corpus_file):

@@ -222,10 +222,14 @@ def test_foreign_or_incomplete_model_directories_are_refused(small_scorer, tmp_p
         load(tmp_path / "empty")
     directory = save(small_scorer, tmp_path / "m")
     manifest = json.loads((directory / MANIFEST).read_text())
-    manifest["versions"]["scikit-learn"] = "0.1.0"
+    manifest["versions"]["scikit-learn"] = "0.1.0"  # data, not pickles: other versions load
     (directory / MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(ModelError, match="ehcp train data/statements.csv"):
+    assert load(directory).types == small_scorer.types
+    manifest["files"] = list(manifest["files"])
+    (directory / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="'files' is not a table"):
         load(directory)
+    directory = save(small_scorer, tmp_path / "m2")
     (directory / MODEL_FILE).unlink()
     with pytest.raises(ModelError, match="missing"):
         load(directory)

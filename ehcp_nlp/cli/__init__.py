@@ -11,7 +11,7 @@ import typer
 from ehcp_nlp.cli.analyse import analyse
 from ehcp_nlp.cli.compare import compare
 from ehcp_nlp.cli.data import app as data_app
-from ehcp_nlp.cli.model import evaluate, info, train
+from ehcp_nlp.cli.model import evaluate, info, train, upgrade_model
 from ehcp_nlp.cli.score import score
 from ehcp_nlp.errors import EhcpError
 from ehcp_nlp.safe import terminal_safe
@@ -36,14 +36,23 @@ def _options(
     show_version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True,
         help="Print the version of ehcp-nlp and exit.")] = False,
+    trust_model: Annotated[bool, typer.Option(
+        "--trust-model", help="Load models in the first release's pickle format, which run "
+        "any code they carry: only models you made or trust. Models saved now are data and "
+        "need no trust.")] = False,
 ) -> None:
     """Read EHCP statements: what each is and how good it is."""
+    if trust_model:
+        from ehcp_nlp.model import persist
+
+        persist.TRUST_PICKLES = True
 
 
 app.command()(score)
 app.command()(train)
 app.command()(evaluate)
 app.command()(info)
+app.command("upgrade-model")(upgrade_model)
 app.command()(analyse)
 app.command()(compare)
 app.add_typer(data_app, name="data")

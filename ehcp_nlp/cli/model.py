@@ -228,3 +228,31 @@ def info(
     if "test" in manifest:
         ui.print(_metrics_table(f"held-out test ({manifest['test'].get('file')})",
                                 manifest["test"]))
+
+
+def upgrade_model(
+    model: Annotated[Path, typer.Argument(help="A model folder in the first release's pickle "
+                                          "format.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the converted model "
+                                             "here (default: in place).")] = None,
+) -> None:
+    """Convert a pickled model you trust into the safe format (data only; needs --trust-model).
+
+    Run as `ehcp --trust-model upgrade-model DIR`: the old files are loaded (running what they
+    carry, hence the flag), and the model is saved as JSON and arrays that load without
+    running anything.
+    """
+    from ehcp_nlp.model import persist
+
+    if not persist.TRUST_PICKLES:
+        raise EhcpError("upgrading loads the old pickle, which runs any code it carries: run "
+                        f"`ehcp --trust-model upgrade-model {model}` if you trust it")
+    scorer = persist.load(model, trust_model=True)
+    estimators = scorer.estimators
+    card = (model / persist.CARD).read_text(encoding="utf-8") if (model / persist.CARD
+                                                                  ).is_file() else None
+    scorer.info = {k: v for k, v in scorer.info.items() if k not in ("path", "manifest")}
+    scorer._estimators = estimators
+    target = out or model
+    persist.save(scorer, target, card=card)
+    console().print(f"{target}: saved in the safe format ({persist.FORMAT})")
