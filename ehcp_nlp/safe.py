@@ -63,3 +63,31 @@ def display_name(name: Any) -> str:
             not ("\ud800" <= c <= "\udc7f" or "\udd00" <= c <= "\udfff") for c in text) \
             else text.encode("utf-8", "replace")
         return raw.decode("utf-8", "backslashreplace")
+
+
+#: A zipped file (DOCX, XLSX) may unpack to at most this many bytes, and each member to at
+#: most ``MAX_RATIO`` times its packed size: a 300 KB file that unpacks to gigabytes (a "zip
+#: bomb") is refused before anything is inflated.
+MAX_UNPACKED = 256 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def zip_too_large(path) -> str | None:
+    """Why a zip container should not be opened (too large unpacked), or ``None``."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # the reader says what is wrong with a damaged file
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED:
+        return (f"unpacks to {total / 2**20:,.0f} MB (more than {MAX_UNPACKED // 2**20} MB); "
+                "is it really a plan?")
+    for member in members:
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > 1_000_000 and ratio > MAX_RATIO:
+            return (f"its part {member.filename} unpacks {ratio:,} times larger than it is "
+                    "packed (a zip bomb?)")
+    return None

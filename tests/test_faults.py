@@ -144,3 +144,33 @@ def test_score_file_explains_only_when_asked(tmp_path):
                                timeout=120)
     assert '"contributions": {}' in plain.stdout
     assert '"contributions": {"type"' in explained.stdout
+
+
+@pytest.mark.parametrize(("text", "kind", "found"), [
+    ("Postcode Sw1A 1aA here", "postcode", "Sw1A 1aA"),
+    ("Call 0044 7700 900123 now", "phone", "0044 7700 900123"),
+    ("Phone ０７７００ ９００１２３", "phone", "０７７００ ９００１２３"),
+    ("Birthday: 03/04/2014", "date_of_birth", "03/04/2014"),
+    ("NHS 943.476.5919", "nhs_number", "943.476.5919"),
+    ("mail jo+school@example.org today", "email", "jo+school@example.org"),
+])
+def test_personal_data_in_the_formats_careless_exports_use(text, kind, found):
+    from ehcp_nlp.bulk.pii import find_personal_data
+
+    assert [(f.kind, f.text) for f in find_personal_data(text)] == [(kind, found)]
+
+
+def test_redact_leaves_nothing_in_ids_headings_or_file_names(small_scorer, tmp_path):
+    plans = tmp_path / "in"
+    plans.mkdir()
+    (plans / "kai.parent@example.org.md").write_text(
+        "# Plan\n\n## Section E: Outcomes (call 07700 900123)\n\n"
+        "- By July 2027 Kai will read 20 words.\n", encoding="utf-8")
+    (plans / "rows.csv").write_text(
+        "plan_id,section,text\nmum@example.org,Section F 07700 900456,Weekly SALT.\n",
+        encoding="utf-8")
+    analyse([plans], scorer=small_scorer, out=tmp_path / "out", redact=True)
+    for path in (tmp_path / "out").iterdir():
+        body = path.read_text(encoding="utf-8")
+        for secret in ("example.org", "07700 900123", "07700 900456"):
+            assert secret not in body, (path.name, secret)

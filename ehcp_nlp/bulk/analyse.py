@@ -489,19 +489,30 @@ def _score(scorer, texts: list[str]) -> list[dict[str, Any]]:
     return [score_row(s) for s in scorer.score_many(texts, batch_size=2000)]
 
 
+def _hider(redact: bool) -> Callable[[str], str]:
+    """With ``redact``, what replaces personal data in every field (ids, headings, paths)."""
+    if not redact:
+        return lambda text: text
+    from ehcp_nlp.bulk import pii
+
+    return lambda text: pii.redact(text) if text else text
+
+
 def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     from ehcp_nlp.bulk.documents import read_document
 
-    shown = display_name(unit.file)  # the file as outputs can hold it
+    hide = _hider(redact)
+    shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, [], 0, 0, 0)
     try:
         plan = read_document(unit.file)
     except EhcpError as exc:
-        result.errors.append({"file": shown, "location": "",
-                              "reason": display_name(_without_path(exc.message, unit.file))})
+        result.errors.append({"file": shown, "location": "", "reason": hide(
+            display_name(_without_path(exc.message, unit.file)))})
         result.file_failed = True
         return result
-    result.warnings.extend(plan.warnings)
+    result.warnings.extend(hide(display_name(w)) for w in plan.warnings)
+    plan_id = hide(display_name(plan.plan_id))
     statements = plan.statements
     texts, result.personal_data = _clean(
         [s.text for s in statements] + [s.context for s in statements]
@@ -515,21 +526,22 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     rows = []
     for statement, text, context, step, scores in zip(statements, texts, contexts, steps,
                                                       _score(scorer, scored), strict=True):
-        rows.append({**_location_columns(plan.plan_id, statement.order, statement.section,
-                                         statement.heading, statement.source,
-                                         statement.row_key),
+        rows.append({**_location_columns(plan_id, statement.order, statement.section,
+                                         hide(statement.heading), statement.source,
+                                         statement.row_key, hide),
                      "ref": statement.ref, "cites": ", ".join(statement.cites),
                      "text": text, "context": context, "steps": step, **scores})
     mark_placement(rows, scorer.roles)
     result.statements = rows
     result.scored = len(rows)
-    result.skipped = [{"plan_id": display_name(plan.plan_id), "file": shown,
-                       "section": k.section, "location": display_name(str(k.source)),
+    result.skipped = [{"plan_id": plan_id, "file": shown,
+                       "section": k.section, "location": hide(display_name(str(k.source))),
                        "text": text, "why": k.why}
                       for k, text in zip(plan.skipped, skipped_texts, strict=True)]
-    facts = PlanFacts(display_name(plan.plan_id), shown, plan.year_group, plan.age,
+    facts = PlanFacts(plan_id, shown, plan.year_group, plan.age,
                       plan.sections_found, scorer.roles, no_content=tuple(plan.no_content),
-                      sources={name: fact.source for name, fact in plan.facts.items()},
+                      sources={name: hide(display_name(fact.source))
+                               for name, fact in plan.facts.items()},
                       stage=str(plan.facts["stage"].value) if "stage" in plan.facts else None,
                       skipped=Counter(k.why for k in plan.skipped))
     checked = check_plan(rows, facts)
@@ -540,7 +552,8 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
 
 def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
-    shown = display_name(unit.file)  # the file as outputs can hold it
+    hide = _hider(redact)
+    shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, list(unit.warnings),
                          len(frame), 0, 0)
     from ehcp_nlp.bulk.furniture import skip_reason
@@ -557,7 +570,7 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             continue
         why = skip_reason(stripped)
         if why in ("no_content", "placeholder", "sign_off", "reference", "page_number"):
-            result.skipped.append({"plan_id": columns["plan_id"][i] or "", "file": shown,
+            result.skipped.append({"plan_id": hide(columns["plan_id"][i] or ""), "file": shown,
                                    "section": _section(columns["section"][i]),
                                    "location": f"{shown}, row {row_number}",
                                    "text": stripped, "why": why})
@@ -573,7 +586,7 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     sections: dict[str, str] = {}
     rows = []
     for i, text, scores in zip(keep, cleaned, _score(scorer, cleaned), strict=True):
-        plan_id = columns["plan_id"][i] or ""
+        plan_id = hide(columns["plan_id"][i] or "")
         raw_section = columns["section"][i]
         section = sections.get(raw_section)
         if section is None:
@@ -581,7 +594,7 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
         row_number = int(columns["row"][i])
         rows.append({
             "plan_id": plan_id, "statement_id": f"{plan_id or stem}-{row_number}",
-            "order": row_number, "section": section, "heading": raw_section,
+            "order": row_number, "section": section, "heading": hide(raw_section),
             "location": f"{shown}, row {row_number}", "file": shown, "page": None,
             "paragraph": None, "table": None, "row": row_number, "cell": None, "row_key": "",
             "ref": columns["ref"][i] or "", "cites": columns["cites"][i] or "",
@@ -596,11 +609,13 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
 
 
 def _location_columns(plan_id: str, order: int, section: str, heading: str, source: Source,
-                      row_key: str | None) -> dict[str, Any]:
+                      row_key: str | None, hide: Callable[[str], str] = str
+                      ) -> dict[str, Any]:
     plan_id = display_name(plan_id)
     return {"plan_id": plan_id, "statement_id": f"{plan_id}-{order:04d}", "order": order,
-            "section": section, "heading": heading, "location": display_name(str(source)),
-            "file": display_name(source.file), "page": source.page,
+            "section": section, "heading": heading,
+            "location": hide(display_name(str(source))),
+            "file": hide(display_name(source.file)), "page": source.page,
             "paragraph": source.paragraph,
             "table": source.table, "row": source.row, "cell": source.cell,
             "row_key": row_key or ""}

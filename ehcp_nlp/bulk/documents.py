@@ -677,6 +677,11 @@ def _open_docx(file: Path) -> tuple[object, dict[str, str], list[str]]:
     if not head.startswith(b"PK"):
         raise DocumentError(f"{file}: is not a Word .docx file (damaged or another format); "
                             "open it in Word and save it again as .docx")
+    from ehcp_nlp.safe import zip_too_large
+
+    too_large = zip_too_large(file)
+    if too_large:
+        raise DocumentError(f"{file}: {too_large}; not read")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
         with zipfile.ZipFile(file) as archive:

@@ -112,7 +112,7 @@ def nhs_number_is_valid(number: str) -> bool:
     bool
         ``True`` for exactly ten digits whose last is the check digit of the others.
     """
-    digits = number.replace(" ", "").replace("-", "")
+    digits = number.replace(" ", "").replace("-", "").replace(".", "")
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
     total = sum(weight * int(d) for weight, d in zip(range(10, 1, -1), digits, strict=False))
@@ -177,12 +177,13 @@ def _national(close: str) -> str:
 
 _PHONE = re.compile(
     r"(?<![\w+/.£$-])"
-    r"(?:(?:\+44[ -]?(?:\(0\)[ -]?)?|0)" + _national("") + r"|\(0" + _national(r"\)") + r")"
+    r"(?:(?:(?:\+|00)44[ -]?(?:\(0\)[ -]?)?|0)" + _national("") + r"|\(0" + _national(r"\)")
+    + r")"
     r"(?![0-9A-Za-z]|[/.][0-9])"
 )
 
 _NHS_NUMBER = re.compile(
-    r"(?<![\w+/.£$-])[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{4}(?![0-9A-Za-z]|[/.-][0-9])"
+    r"(?<![\w+/.£$-])[0-9]{3}([ .-]?)[0-9]{3}\1[0-9]{4}(?![0-9A-Za-z]|[/.-][0-9])"
 )
 
 _UPN = re.compile(r"(?<![\w/-])[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z](?![\w/-])", re.I)
@@ -212,7 +213,8 @@ _DATE = (
 # date. "first-born" is no cue.
 _GAP = r"[\s:;|,.()\-–—*_]*"  # "*" and "_": Markdown emphasis ("**DOB:** ...")
 _DATE_OF_BIRTH = re.compile(
-    r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|(?<![\w-])born\b(?:\s+on\b)?)"
+    r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*(?:date|day)\b|"
+    r"(?<![\w-])born\b(?:\s+on\b)?)"
     + _GAP
     + r"(?:(?!(?:by|until|till|before|after|from|since|to|end|review|reviewed|due|next|meeting)\b)"
     + r"[^\W\d]+" + _GAP + r"){0,3}?"
@@ -275,13 +277,21 @@ _NOT_HOUSE = re.compile(
 # 1 in 5 reach the postcode or address pattern and none the number patterns.
 
 #: Phone, NHS and pupil numbers all hold six digits with at most a space or dash among them.
-_SIX_DIGITS = re.compile(r"[0-9]{3}[ -]?[0-9]{3}")
+_SIX_DIGITS = re.compile(r"[0-9]{3}[ .-]?[0-9]{3}")
 #: A postcode's outward code ends in a letter and a digit ("WX7", "SW1A", "M1").
 _LETTER_DIGIT = re.compile(r"[0-9](?<=[A-Za-z][0-9])")
 #: An address starts with a house or flat number, a space and a capital letter.
 _NUMBER_WORD = re.compile(r"[0-9][A-Za-z]?,? [A-Z]")
-_DOB_CUES = ("dob", "d.o.b", "birth", "born")
-_NO_BREAK_SPACES = str.maketrans({"\xa0": " ", "\u202f": " "})
+_DOB_CUES = ("dob", "d.o.b", "birth", "born")  # "birthday" holds "birth"
+#: One character for one: no-break spaces to spaces, full-width digits, letters and the signs
+#: of numbers and addresses to ASCII (the offsets of the findings stay those of the text).
+_SAME_LENGTH = str.maketrans({"\xa0": " ", "\u202f": " ", "\u3000": " ",
+                              **{chr(0xFF10 + i): str(i) for i in range(10)},
+                              **{chr(0xFF21 + i): chr(65 + i) for i in range(26)},
+                              **{chr(0xFF41 + i): chr(97 + i) for i in range(26)},
+                              "\uff0b": "+", "\uff20": "@", "\uff0e": ".", "\uff0d": "-",
+                              "\uff08": "(", "\uff09": ")", "\uff0f": "/"})
+_WIDE = re.compile("[\xa0\u202f\u3000\uff08-\uff5a]")
 
 
 def _matches(kind: str, pattern: re.Pattern[str], text: str) -> Iterator[PersonalData]:
@@ -305,8 +315,11 @@ def _postcodes(text: str) -> Iterator[PersonalData]:
         letters = found.replace(" ", "")
         if letters.isupper():
             yield PersonalData("postcode", m.start(), m.end(), found)
-        elif letters.islower() and not _ORDINAL.fullmatch(found[-3:]):
-            # "y9 2nd" is a year group and an ordinal, not a postcode
+        elif _ORDINAL.fullmatch(found[-3:]):
+            continue  # "y9 2nd" is a year group and an ordinal, not a postcode
+        elif letters.islower() or " " in found:
+            # lower case, or mixed case written as a postcode is ("Sw1A 1aA"); run together
+            # in mixed case ("s17ZD") it is more often something else
             yield PersonalData("postcode", m.start(), m.end(), found)
 
 
@@ -370,14 +383,15 @@ def find_personal_data(text: str) -> list[PersonalData]:
     >>> [(f.kind, f.text) for f in find_personal_data("Call 07700 900417 after 4pm.")]
     [('phone', '07700 900417')]
     """
-    if not _MAY_CONTAIN.search(text):
+    plain = text.translate(_SAME_LENGTH) if _WIDE.search(text) else text
+    if not _MAY_CONTAIN.search(plain):
         return []
-    if "\xa0" in text or "\u202f" in text:
-        # Word puts no-break spaces inside phone numbers and postcodes; the same length keeps
-        # the offsets, and the findings keep the text as written
-        spaced = text.translate(_NO_BREAK_SPACES)
+    if plain is not text:
+        # Word puts no-break spaces inside phone numbers and postcodes, and some exports
+        # full-width digits; mapped one character to one, the offsets hold, and the
+        # findings keep the text as written
         return [PersonalData(f.kind, f.start, f.end, text[f.start:f.end])
-                for f in _resolve(_candidates(spaced))]
+                for f in _resolve(_candidates(plain))]
     return _resolve(_candidates(text))
 
 

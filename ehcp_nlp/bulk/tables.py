@@ -176,6 +176,11 @@ def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
 def _excel_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
+    from ehcp_nlp.safe import zip_too_large
+
+    too_large = zip_too_large(path)
+    if too_large:
+        raise TableError(f"{path}: {too_large}; not read")
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)

@@ -78,6 +78,9 @@ def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...]]:
 def main() -> None:
     """Run the CLI; a user's mistake is one line on standard error and exit code 2."""
     errors, aborts = _click_exceptions()
+    for stream in (sys.stdout, sys.stderr):  # an ASCII-only terminal gets '?' for the rest
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) is returned, not raised
@@ -95,3 +98,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # the system refused: a full disk, a folder we may not write
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(terminal_safe(f"error: {exc.strerror or exc}{where}"), err=True)
+        sys.exit(1)

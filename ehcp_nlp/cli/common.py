@@ -67,6 +67,9 @@ def read_statements(texts: list[str], file: Path | None) -> tuple[list[str], lis
                                  "text")
         return list(texts), []
     if str(file) == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise InputFileError("standard input is closed; pipe statements in, or give "
+                                 "--file PATH")
         raw, source = sys.stdin.buffer.read(), "standard input"
     else:
         if not file.exists():

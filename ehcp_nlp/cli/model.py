@@ -118,6 +118,8 @@ def train(
     from ehcp_nlp.model.train import LEARNING_CURVE, TrainingConfig
     from ehcp_nlp.model.train import train as train_model
 
+    if out.exists() and not out.is_dir():
+        raise EhcpError(f"{out}: is a file; --out takes a folder for the model")
     if out.exists() and any(out.iterdir()) and not force:
         if (out / MANIFEST).exists():
             raise EhcpError(f"{out}: already holds a model; pass --force to replace it")
