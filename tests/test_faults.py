@@ -174,3 +174,42 @@ def test_redact_leaves_nothing_in_ids_headings_or_file_names(small_scorer, tmp_p
         body = path.read_text(encoding="utf-8")
         for secret in ("example.org", "07700 900123", "07700 900456"):
             assert secret not in body, (path.name, secret)
+
+
+def test_a_csv_mixing_utf8_and_windows_1252_is_decoded_line_by_line(tmp_path):
+    from ehcp_nlp.bulk.tables import read_table
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"text,plan_id\nZo\xc3\xab will read caf\xc3\xa9 menus.,P1\n"
+                     b"Ren\xe9e likes the caf\xe9.,P1\n")
+    (chunk,) = read_table(path)
+    assert chunk.frame["text"].tolist() == ["Zoë will read café menus.",
+                                            "Renée likes the café."]
+    assert any("1 lines not UTF-8" in w for w in chunk.warnings)
+
+
+def test_an_unresolved_entity_does_not_cut_the_text(tmp_path):
+    import zipfile
+
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_heading("Section A: About me", level=1)
+    document.add_paragraph("Kai likes buses MARK and trains.")
+    plain = tmp_path / "plain.docx"
+    document.save(plain)
+    hostile = tmp_path / "hostile.docx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(hostile, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode()
+                start = text.find("<w:document")
+                text = (text[:start] + '<!DOCTYPE w:document [<!ENTITY x SYSTEM '
+                        '"file:///etc/passwd">]>' + text[start:]).replace("MARK", "&x;")
+                data = text.encode()
+            zout.writestr(item, data)
+    from ehcp_nlp.bulk.documents import read_document
+
+    texts = [s.text for s in read_document(hostile).statements]
+    assert any(t.startswith("Kai likes buses") and t.endswith("and trains.") for t in texts)
+    assert not any("root:" in t for t in texts)

@@ -764,7 +764,12 @@ def _docx_text(paragraph) -> str:
     parts = []
     for element in paragraph.iter(*_TEXT_TAGS):
         fixed = _TEXT_TAGS[element.tag]
-        parts.append(element.text or "" if fixed is None else fixed)
+        if fixed is not None:
+            parts.append(fixed)
+        elif len(element):  # an entity reference (never resolved) splits the text: keep it all
+            parts.append("".join(element.itertext()))
+        else:
+            parts.append(element.text or "")
     return "".join(parts)
 
 

@@ -12,6 +12,7 @@ with a warning.
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,11 +86,13 @@ def read_table(path: str | Path, *, text_column: str | None = None,
     try:
         if kind in ("csv", "tsv"):
             encoding = _encoding(path)
-            if encoding != "utf-8-sig":
-                warnings.append(f"{path}: not UTF-8; read as Windows-1252")
-            raw = pd.read_csv(path, sep="," if kind == "csv" else "\t", dtype=str,
-                              keep_default_na=False, encoding=encoding, chunksize=chunk_size,
-                              on_bad_lines="error")
+            source: object = path
+            if encoding != "utf-8-sig":  # decoded line by line: UTF-8 where it is, else 1252
+                source = mixed = _MixedLines(path)
+            raw = pd.read_csv(source, sep="," if kind == "csv" else "\t", dtype=str,
+                              keep_default_na=False, chunksize=chunk_size,
+                              on_bad_lines="error",
+                              **({"encoding": encoding} if source is path else {}))
         elif kind == "jsonl":
             raw = pd.read_json(path, lines=True, dtype=False, chunksize=chunk_size,
                                encoding="utf-8")
@@ -104,6 +107,10 @@ def read_table(path: str | Path, *, text_column: str | None = None,
                 mapping = _columns(path, frame.columns, text_column)
             chunk = _normalise(frame, mapping, first_row)
             first_row += len(frame)
+            if kind in ("csv", "tsv") and encoding != "utf-8-sig" and mixed.fallback:
+                warnings.append(f"{path}: {mixed.fallback:,} lines not UTF-8, read as "
+                                "Windows-1252 (the others as UTF-8)")
+                mixed.fallback = 0
             yield TableChunk(chunk, warnings)
             warnings = []
         if mapping is None:  # an empty table: check the header anyway
@@ -113,6 +120,65 @@ def read_table(path: str | Path, *, text_column: str | None = None,
     except (ValueError, OSError, UnicodeDecodeError, ImportError, KeyError) as exc:
         raise TableError(f"{path}: could not be read as {kind} ({_reason(exc)}); check the "
                          f"file's format and encoding") from None
+
+
+class _MixedLines(io.TextIOBase):
+    """A file's text, each line decoded as UTF-8 or, failing that, Windows-1252.
+
+    A CSV pasted together from several exports can mix the two; decoding it whole as one
+    would turn the other's accents into mojibake. ``fallback`` counts the Windows-1252 lines
+    read since it was last reset.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._handle = path.open("rb")
+        self._pending = ""
+        self.fallback = 0
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def _line(self) -> str:
+        raw = self._handle.readline()
+        if self._first:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+            self._first = False
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fallback += 1
+            return raw.decode("cp1252", errors="replace")
+
+    def read(self, size: int = -1) -> str:
+        parts = [self._pending]
+        total = len(self._pending)
+        while size < 0 or total < size:
+            line = self._line()
+            if not line:
+                break
+            parts.append(line)
+            total += len(line)
+        text = "".join(parts)
+        if size < 0:
+            self._pending = ""
+            return text
+        self._pending = text[size:]
+        return text[:size]
+
+    def readline(self, size: int = -1) -> str:
+        if self._pending:
+            line, sep, rest = self._pending.partition("\n")
+            if sep:
+                self._pending = rest
+                return line + sep
+            self._pending = ""
+            return line + self._line()
+        return self._line()
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
 
 
 def _reason(exc: Exception) -> str:
