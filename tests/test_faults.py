@@ -213,3 +213,20 @@ def test_an_unresolved_entity_does_not_cut_the_text(tmp_path):
     texts = [s.text for s in read_document(hostile).statements]
     assert any(t.startswith("Kai likes buses") and t.endswith("and trains.") for t in texts)
     assert not any("root:" in t for t in texts)
+
+
+def test_names_are_replaced_one_placeholder_a_person_or_the_extra_is_asked_for(small_scorer,
+                                                                             tmp_path):
+    from ehcp_nlp.bulk import names
+
+    frame = pd.DataFrame({"plan_id": ["K", "K"], "section": ["A", "A"],
+                          "text": ["Mum (Sarah Okoro) says Kai Doe loves buses.",
+                                   "Sarah Okoro will bring him to school."]})
+    if not names.available():
+        with pytest.raises(names.NamesUnavailable, match="requirements-names.txt"):
+            analyse(frame, scorer=small_scorer, redact=True, names=True)
+        return
+    texts, found = names.redact_names(frame["text"].tolist())
+    assert found >= 2 and "Sarah" not in " ".join(texts) and "Okoro" not in " ".join(texts)
+    first = texts[0][texts[0].index("[NAME"):texts[0].index("]") + 1]
+    assert first in texts[1]  # the same person, the same placeholder

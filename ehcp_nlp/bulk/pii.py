@@ -55,6 +55,7 @@ PLACEHOLDERS = {
     "postcode": "[POSTCODE]",
     "date_of_birth": "[DATE OF BIRTH]",
     "address": "[ADDRESS]",
+    "name": "[NAME]",
 }
 _RANK = {kind: i for i, kind in enumerate(KINDS)}
 

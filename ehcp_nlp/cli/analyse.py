@@ -32,6 +32,10 @@ def analyse(
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not "
                                         "empty, replacing a previous analysis.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
+    names: Annotated[bool, typer.Option(
+        "--names", help="With --redact, also replace person names, one [NAME n] a person in "
+        "each plan (needs the names extra: pip install --no-deps --require-hashes -r "
+        "requirements-names.txt; about 700 statements a second).")] = False,
     follow_links: Annotated[bool, typer.Option(
         "--follow-links", help="Read files that links inside an input folder lead to outside "
         "it (not followed by default).")] = False,
@@ -84,7 +88,8 @@ def analyse(
         try:
             result = run(inputs, scorer=scorer, out=out, fmt=fmt, jobs=jobs,
                          text_column=text_column, redact=redact, force=force,
-                         report=not no_report, progress=progress, follow_links=follow_links)
+                         report=not no_report, progress=progress, follow_links=follow_links,
+                         names=names)
         finally:
             signal.signal(signal.SIGTERM, previous)
     for warning in result.warnings:
