@@ -230,3 +230,21 @@ def test_names_are_replaced_one_placeholder_a_person_or_the_extra_is_asked_for(s
     assert found >= 2 and "Sarah" not in " ".join(texts) and "Okoro" not in " ".join(texts)
     first = texts[0][texts[0].index("[NAME"):texts[0].index("]") + 1]
     assert first in texts[1]  # the same person, the same placeholder
+
+
+def test_names_leave_no_trace_in_ids_or_file_names(small_scorer, tmp_path):
+    from ehcp_nlp.bulk import names
+
+    if not names.available():
+        pytest.skip("the [names] extra is not installed")
+    plans = tmp_path / "in"
+    plans.mkdir()
+    (plans / "Kai_Doe_EHCP.md").write_text(
+        "# Plan\n\n## Section A: About me\n\nKai Doe loves buses. His mum, Sarah Okoro, "
+        "works nights.\n\n## Section E: Outcomes\n\n- By July 2027 Kai will read 20 words.\n",
+        encoding="utf-8")
+    analyse([plans], scorer=small_scorer, out=tmp_path / "out", redact=True, names=True)
+    for path in (tmp_path / "out").iterdir():
+        body = path.read_text(encoding="utf-8")
+        for secret in ("Kai", "Doe", "Sarah", "Okoro"):
+            assert secret not in body, (path.name, secret)

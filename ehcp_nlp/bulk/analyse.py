@@ -484,7 +484,8 @@ def _process(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     return _process_rows(unit, scorer, redact)
 
 
-def _clean(texts: list[str], redact: bool | str) -> tuple[list[str], Counter]:
+def _clean(texts: list[str], redact: bool | str,
+           numbers: dict[str, int] | None = None) -> tuple[list[str], Counter]:
     """The texts with their personal data replaced (``redact``), and what was found.
 
     ``redact="names"`` also replaces person names, one placeholder a person across the texts
@@ -498,7 +499,7 @@ def _clean(texts: list[str], redact: bool | str) -> tuple[list[str], Counter]:
     if redact == "names":
         from ehcp_nlp.bulk.names import redact_names
 
-        texts, found = redact_names(texts)
+        texts, found = redact_names(texts, numbers)
         if found:
             counts["name"] += found
     return texts, counts
@@ -517,11 +518,19 @@ def _hider(redact: bool) -> Callable[[str], str]:
     return lambda text: pii.redact(text) if text else text
 
 
-def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
+def _process_document(unit: _Unit, scorer, redact: bool | str) -> _UnitResult:
     from ehcp_nlp.bulk.documents import read_document
 
-    hide = _hider(redact)
-    shown = hide(display_name(unit.file))  # the file as outputs can hold it
+    numbers: dict[str, int] = {}  # the plan's names, when they are redacted
+    patterns = _hider(redact)
+    if redact == "names":
+        from ehcp_nlp.bulk.names import redact_known
+
+        def hide(text: str) -> str:
+            return redact_known(patterns(text), numbers)
+    else:
+        hide = patterns
+    shown = patterns(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, [], 0, 0, 0)
     try:
         plan = read_document(unit.file)
@@ -530,12 +539,15 @@ def _process_document(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             display_name(_without_path(exc.message, unit.file)))})
         result.file_failed = True
         return result
-    result.warnings.extend(hide(display_name(w)) for w in plan.warnings)
-    plan_id = hide(display_name(plan.plan_id))
     statements = plan.statements
     texts, result.personal_data = _clean(
         [s.text for s in statements] + [s.context for s in statements]
-        + [s.steps for s in statements] + [k.text for k in plan.skipped], redact)
+        + [s.steps for s in statements] + [k.text for k in plan.skipped], redact, numbers)
+    # the ids, file name and warnings after the text: the plan's names are known by now
+    shown = hide(shown)
+    result.file = shown
+    result.warnings.extend(hide(display_name(w)) for w in plan.warnings)
+    plan_id = hide(display_name(plan.plan_id))
     n = len(statements)
     texts, contexts, steps, skipped_texts = (texts[:n], texts[n:2 * n], texts[2 * n:3 * n],
                                              texts[3 * n:])

@@ -86,18 +86,27 @@ def find_names_many(texts: list[str]) -> list[list[PersonalData]]:
     return out
 
 
-def redact_names(texts: list[str]) -> tuple[list[str], int]:
+def redact_names(texts: list[str], numbers: dict[str, int] | None = None
+                 ) -> tuple[list[str], int]:
     """The texts with each person's name replaced by ``[NAME n]``, one n a person.
 
     The same name (and its first word alone, as a first name said again later) gets the same
     number throughout the texts, which should be one plan's.
+
+    Parameters
+    ----------
+    texts
+        One plan's texts.
+    numbers
+        Name (lower case) -> its number, filled in as names are found: pass a dict to reuse
+        the numbering on the plan's ids and file names (:func:`redact_known`).
 
     Returns
     -------
     tuple
         The texts, and how many names were replaced.
     """
-    numbers: dict[str, int] = {}
+    numbers = {} if numbers is None else numbers
     out, count = [], 0
     for text, found in zip(texts, find_names_many(texts), strict=True):
         pieces, cursor = [], 0
@@ -113,3 +122,18 @@ def redact_names(texts: list[str]) -> tuple[list[str], int]:
             count += 1
         out.append("".join(pieces) + text[cursor:])
     return out, count
+
+
+def redact_known(text: str, numbers: dict[str, int]) -> str:
+    """Replace the names a plan's text held wherever they stand in an id or a file name.
+
+    A file is often named after the child ("Kai_Doe_EHCP.docx"): each known name, with its
+    words joined by spaces, underscores, dots or dashes, becomes its ``[NAME n]``.
+    """
+    for name in sorted(numbers, key=len, reverse=True):
+        words = [re.escape(w) for w in name.split()]
+        if not words or len(name) < 3:
+            continue
+        pattern = r"(?<![A-Za-z])" + r"[\s_.-]+".join(words) + r"(?![A-Za-z])"
+        text = re.sub(pattern, f"[NAME {numbers[name]}]", text, flags=re.IGNORECASE)
+    return text
