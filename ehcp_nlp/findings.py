@@ -99,6 +99,7 @@ _LABEL = re.compile(r"^\s*(?:[A-K]\d{1,2}[:.)]|outcome\s*\d*\s*:|target\s*:)\s*"
 _SUBJECT = re.compile(r"^\s*((?:[A-Z][a-z'’-]+|I|He|She|They|[A-Z]{1,3}|xxx|\[[^\]]+\])"
                       r"(?:\s+[A-Z][a-z'’-]+)?)\s+(?=will\b|shall\b|should\b|can\b)")
 _ENDS = re.compile(r"[\s.;,!]+$")
+_YEAR_SAID = re.compile(r"\b(?:Year|Yr) ?\d{1,2}\b|\bReception\b|\bKey Stage \d\b")
 
 
 def suggest_rewrite(text: str, criteria: Mapping[str, Criterion],
@@ -131,8 +132,10 @@ def suggest_rewrite(text: str, criteria: Mapping[str, Criterion],
         activity = "[what they will do that someone could see]"
     elif specific is not None and not specific.met:
         activity = f"[an action someone could see, that shows: {activity}]"
+    year = _YEAR_SAID.search(text)  # the statement's own stage makes the slot's example
+    when = f"By [when: e.g. the end of {year.group(0)}]," if year else "By [when],"
     parts = [f"{time.text[:1].upper()}{time.text[1:]}," if time is not None and
-             criteria.get("time_bound", Criterion("", True, 1.0)).met else "By [when],",
+             criteria.get("time_bound", Criterion("", True, 1.0)).met else when,
              name, "will", activity]
     if specific is not None and not specific.met:
         parts.append("[where, or with what support]")
