@@ -17,6 +17,13 @@ import os
 import re
 from typing import Any
 
+#: Unpaired halves of UTF-16 surrogate pairs: no file can hold them (a damaged export or a
+#: bad decode leaves them); every reader replaces them with U+FFFD.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Characters that show nothing and carry no word (zero-width spaces and joiners, the
+#: byte-order mark, soft hyphens).
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|"

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehcp_nlp import labels
+from ehcp_nlp.bulk.furniture import canonical_reference, references
 from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS
 
 #: A statement is misplaced when the probability of its section's type is below this.
@@ -415,27 +416,28 @@ def _link(needs, outcomes, provision, plan_id: str):
     need_linked: set[str] = set()
     outcome_linked: set[str] = set()
     # outcome -> provision: the references first
+    own_ref = {o["statement_id"]: _canonical(o.get("ref")) for o in outcomes}
+    cited = {p["statement_id"]: _cited(p) for p in provision}
     by_ref: dict[str, list[str]] = {}
-    for outcome in outcomes:
-        ref = _canonical(outcome.get("ref"))
+    for outcome_id, ref in own_ref.items():
         if ref:
-            by_ref.setdefault(ref, []).append(outcome["statement_id"])
+            by_ref.setdefault(ref, []).append(outcome_id)
     served: dict[str, list[tuple[str, str, float]]] = {}
-    citing = [p for p in provision if _cited(p)]
+    citing = [p for p in provision if cited[p["statement_id"]]]
     for item in citing:
-        for ref in _cited(item):
+        for ref in cited[item["statement_id"]]:
             for outcome_id in by_ref.get(ref, ()):
                 served.setdefault(outcome_id, []).append((item["statement_id"], REFERENCE, 1.0))
                 outcome_linked.add(outcome_id)
-    uncited = [p for p in provision if not _cited(p)]
+    uncited = [p for p in provision if not cited[p["statement_id"]]]
     for outcome in outcomes:
         if outcome["statement_id"] in outcome_linked:
             continue
         for item, how, similarity in _matches(outcome, uncited, terms):
             served.setdefault(outcome["statement_id"], []).append((item, how, similarity))
             outcome_linked.add(outcome["statement_id"])
-    by_reference = {o["statement_id"] for o in outcomes
-                    if citing and not uncited and _canonical(o.get("ref"))}
+    by_reference = {outcome_id for outcome_id, ref in own_ref.items()
+                    if citing and not uncited and ref}
     # need -> outcome (-> provision): one row a need, outcome and provision, and each hop's
     # basis and similarity (similarity only where similarity decided)
     met: set[str] = set()
@@ -473,15 +475,11 @@ def _link_row(plan_id: str, need_id: str, outcome_id: str, provision_id: str,
 
 
 def _canonical(ref) -> str:
-    from ehcp_nlp.bulk.furniture import canonical_reference
-
     return canonical_reference(str(ref)) if ref else ""
 
 
 def _cited(row) -> tuple[str, ...]:
     """The outcome references a provision row cites (``cites``: "E1, E3")."""
-    from ehcp_nlp.bulk.furniture import references
-
     cites = row.get("cites")
     return references(str(cites)) if cites else ()
 

@@ -162,14 +162,18 @@ class _PlanBuilder:
         """Whether a section heading has been read yet (before it: the cover)."""
         return self._seen_section
 
-    def skip(self, text: str, why: str, source: Source) -> None:
-        """Record text that is not a statement; "None" marks its section as saying nothing."""
+    def skip(self, text: str, why: str, source: Source, section: str | None = None) -> None:
+        """Record text that is not a statement; "None" marks its section as saying nothing.
+
+        ``section`` is where it sits when that is not the current section (a table column's).
+        """
         text = normalise(text)
         if not text:
             return
-        self.plan.skipped.append(SkippedText(self.section, text, why, source))
-        if why == "no_content" and self.section and self.section not in self.plan.no_content:
-            self.plan.no_content.append(self.section)
+        section = self.section if section is None else section
+        self.plan.skipped.append(SkippedText(section, text, why, source))
+        if why == "no_content" and section and section not in self.plan.no_content:
+            self.plan.no_content.append(section)
 
     def cover_field(self, label: str, value: str, source: Source) -> None:
         """Record a cover or personal-details field, and the facts it gives."""
@@ -255,9 +259,7 @@ class _PlanBuilder:
                 continue
             why = furniture.skip_reason(text)
             if why is not None:
-                previous, self.section = self.section, section
-                self.skip(text, why, source)
-                self.section = previous
+                self.skip(text, why, source, section)
             else:
                 self._add(section, heading, text, source, row_key)
 
@@ -358,9 +360,7 @@ class _PlanBuilder:
         letter = self.section if SECTION_TYPES.get(self.section) == \
             SECTION_TYPES.get(column_letter) else column_letter
         if why is not None:
-            previous, self.section = self.section, letter
-            self.skip(text, why, source)
-            self.section = previous
+            self.skip(text, why, source, letter)
             return
         self._found([letter])
         self._add(letter, self.heading, text, source, None,

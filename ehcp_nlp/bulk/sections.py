@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from ehcp_nlp.bulk.records import SECTIONS
+from ehcp_nlp.safe import SURROGATE, ZERO_WIDTH
 
 #: Sections whose prose paragraphs are kept whole (outcomes and provision read as one unit).
 WHOLE_PARAGRAPH_SECTIONS = frozenset("EFGH")
@@ -139,8 +140,7 @@ _YEAR_PATTERNS = tuple(re.compile(p) for p in (
 ))
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH_CHARS = re.compile(f"[{ZERO_WIDTH}]")
 
 
 def normalise(text: str) -> str:
@@ -149,7 +149,7 @@ def normalise(text: str) -> str:
     Non-breaking spaces count as whitespace; an unpaired surrogate (which no file can hold)
     becomes U+FFFD.
     """
-    return " ".join(_SURROGATE.sub("\ufffd", _ZERO_WIDTH.sub("", text)).split())
+    return " ".join(SURROGATE.sub("\ufffd", _ZERO_WIDTH_CHARS.sub("", text)).split())
 
 
 def _title_key(text: str) -> str:

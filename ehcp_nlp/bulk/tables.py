@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ehcp_nlp.errors import EhcpError
+from ehcp_nlp.safe import SURROGATE
 
 #: File suffixes read as tables, by reader.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
@@ -226,7 +227,7 @@ def _normalise(frame: pd.DataFrame, mapping: dict[str, str | None], first_row: i
             values = frame[column].reset_index(drop=True)
             values = values.where(values.notna(), "").astype(str)
             # unpaired surrogates (a damaged export) cannot be written to any output file
-            out[name] = values.str.replace(r"[\ud800-\udfff]", "\ufffd", regex=True)
+            out[name] = values.str.replace(SURROGATE.pattern, "\ufffd", regex=True)
     out["row"] = range(first_row, first_row + len(frame))
     return out
 

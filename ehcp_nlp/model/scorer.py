@@ -23,6 +23,7 @@ from ehcp_nlp.model.linear import StackedLinear
 from ehcp_nlp.nlp import make_pipeline
 from ehcp_nlp.nlp.tokens import Statement, process
 from ehcp_nlp.results import Contribution, Criterion, Evidence, StatementScore
+from ehcp_nlp.safe import SURROGATE, ZERO_WIDTH
 
 #: Statements longer than this are cut (with a warning) before scoring.
 MAX_CHARS = 10_000
@@ -258,8 +259,8 @@ class Scorer:
             if not _scorable(text):
                 raise EmptyStatementError(_unscorable(text, offset + i))
             note: tuple[str, ...] = ()
-            if _SURROGATE.search(text):  # unpaired halves of UTF-16 pairs cannot be encoded
-                text = _SURROGATE.sub("\ufffd", text)
+            if SURROGATE.search(text):  # unpaired halves of UTF-16 pairs cannot be encoded
+                text = SURROGATE.sub("\ufffd", text)
                 note += ("unpaired surrogate characters replaced with U+FFFD",)
             if len(text) > MAX_CHARS:
                 note += (f"statement of {len(text):,} characters cut to {MAX_CHARS:,}",)
@@ -551,8 +552,7 @@ def subject_of(score: StatementScore) -> str:
 
 
 #: Characters that show nothing: a statement of only these (and spaces) is empty.
-_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_INVISIBLE = re.compile(rf"[\s{ZERO_WIDTH}\u180e]+")
 
 
 def _scorable(text) -> bool:
