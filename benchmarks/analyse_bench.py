@@ -5,6 +5,7 @@
     python benchmarks/analyse_bench.py memory --rows 1000000   # peak memory of one run
     python benchmarks/analyse_bench.py pii                 # personal-data scan, statements/s
     python benchmarks/analyse_bench.py jobs                # --jobs 1 against 2 on 20 plans
+    python benchmarks/analyse_bench.py document --sizes 1 5 10   # one long text plan, MB
 
 ``faults``: analyse data/plans and compare the findings with the planted faults in each plan's
 ``.key.json``. A finding matches a fault when the code is the same and so is the statement
@@ -18,6 +19,11 @@
 
 ``memory``: the same kind of table, of ``--rows`` rows, analysed in a child process with the
 outputs written to a temporary folder; the child's peak resident memory (``ru_maxrss``).
+
+``document``: one text plan of each ``--sizes`` megabytes (Sections A, B, E and F filled with
+statements drawn from data/statements.csv, the other sections "None."), analysed in a child
+process with its outputs written; wall time and the child's peak resident memory, beside the
+peak of a child that only loads the model.
 """
 
 from __future__ import annotations
@@ -244,6 +250,57 @@ def memory(rows: int) -> dict:
             "peak_mib": peak_kib / 1024}
 
 
+def make_document(megabytes: float, path: Path, seed: int = 0) -> Path:
+    corpus = pd.read_csv(ROOT / "data" / "statements.csv")
+    rng = np.random.default_rng(seed)
+    lines = ["Education, Health and Care Plan", "", "Year group: 10", ""]
+    for heading, kind in (("Section A: All about me", "aspiration"),
+                          ("Section B: Special educational needs", "need"),
+                          ("Section E: Outcomes", "outcome"),
+                          ("Section F: Special educational provision", "provision")):
+        texts = corpus.loc[corpus["type"] == kind, "text"].to_numpy()
+        lines += [heading, ""]
+        size = 0
+        while size < megabytes * 1e6 / 4:
+            text = str(texts[rng.integers(len(texts))])
+            lines += [text, ""]
+            size += len(text) + 2
+    for section in "CDGHIJK":
+        lines += [f"Section {section}", "", "None.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def document(sizes: list[float]) -> dict:
+    code = ("import sys, time; from ehcp_nlp.bulk import analyse; t = time.perf_counter(); "
+            "r = analyse([sys.argv[1]], out=sys.argv[2], report=False); "
+            "print(r.totals.scored, time.perf_counter() - t)")
+    baseline = ("import resource, ehcp_nlp; ehcp_nlp.load(); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    model_kib = int(subprocess.run([sys.executable, "-c", baseline], capture_output=True,
+                                   text=True, check=True).stdout)
+    print(f"model loaded alone: peak {model_kib / 1024:,.0f} MiB")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for megabytes in sizes:
+            plan = make_document(megabytes, Path(tmp) / f"plan-{megabytes}.txt")
+            wrapper = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
+                       "check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN)"
+                       ".ru_maxrss, file=sys.stderr)")
+            done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-c", code,
+                                   str(plan), str(Path(tmp) / f"out-{megabytes}")],
+                                  capture_output=True, text=True, check=True)
+            scored, seconds = done.stdout.split()
+            peak = int(done.stderr.split()[-1]) / 1024
+            runs.append({"megabytes": plan.stat().st_size / 1e6, "statements": int(scored),
+                         "seconds": float(seconds), "peak_mib": peak,
+                         "above_model_mib": peak - model_kib / 1024})
+            print(f"{plan.stat().st_size / 1e6:5.1f} MB plan, {int(scored):,} statements: "
+                  f"{float(seconds):,.1f} s, peak {peak:,.0f} MiB "
+                  f"({peak - model_kib / 1024:,.0f} MiB above the model)")
+    return {"model_mib": model_kib / 1024, "runs": runs}
+
+
 def pii(repeats: int) -> dict:
     from ehcp_nlp.bulk.pii import count_personal_data
 
@@ -286,13 +343,16 @@ def jobs(repeats: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["faults", "speed", "memory", "pii", "jobs"])
+    parser.add_argument("what", choices=["faults", "speed", "memory", "pii", "jobs",
+                                         "document"])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 10])
     parser.add_argument("--rows", type=int, default=60_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     report = {"faults": faults, "speed": lambda: speed(args.rows, args.repeats),
               "memory": lambda: memory(args.rows), "pii": lambda: pii(args.repeats),
-              "jobs": lambda: jobs(args.repeats)}[args.what]()
+              "jobs": lambda: jobs(args.repeats),
+              "document": lambda: document(args.sizes)}[args.what]()
     out = ROOT / "benchmarks" / f"analyse_{args.what}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
 

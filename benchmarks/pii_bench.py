@@ -8,6 +8,11 @@ planted in each (kind and text), and lines with none but with look-alikes (readi
 scores, year groups, deadlines). For every kind: recall (planted items found with their kind
 and exact text) and precision (findings that are a planted item of that kind). Written to
 benchmarks/pii_bench.json (or pii_bench_names.json).
+
+With ``--names``, also data/pii/file_names.jsonl: file names with the person each names (a
+file is often named after the child when the text never gives the surname) and file names
+with none (schools, templates, versions). A name is found when ``--redact --names`` leaves
+none of its words in the file name; a false one is a ``[NAME n]`` where no name was planted.
 """
 
 from __future__ import annotations
@@ -64,9 +69,43 @@ def main() -> None:
     print(f"{'all':16} {total:7d} {sum(found.values()):6d} {sum(right.values()):6d} "
           f"{sum(right.values()) / total:7.2f} "
           f"{sum(right.values()) / max(1, sum(found.values())):9.2f}")
+    report = {"lines": len(lines), "kinds": table, "misses": misses, "wrong": wrong}
+    if args.names:
+        report["file_names"] = file_names()
     out = ROOT / "benchmarks" / ("pii_bench_names.json" if args.names else "pii_bench.json")
-    out.write_text(json.dumps({"lines": len(lines), "kinds": table, "misses": misses,
-                               "wrong": wrong}, indent=2, ensure_ascii=False) + "\n")
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def file_names() -> dict:
+    """Names in file names, as ``--redact --names`` replaces them in every output."""
+    import re
+
+    from ehcp_nlp.bulk.names import note_file_name, redact_known
+
+    items = [json.loads(line) for line in (ROOT / "data" / "pii" / "file_names.jsonl")
+             .read_text(encoding="utf-8").splitlines() if line.strip()]
+    planted = right = found = false = 0
+    misses, wrong = [], []
+    for item in items:
+        numbers: dict[str, int] = {}
+        note_file_name(item["file"], numbers)
+        shown = redact_known(item["file"], numbers)
+        placeholders = len(re.findall(r"\[NAME \d+\]", shown))
+        found += placeholders
+        for name in item["names"]:
+            planted += 1
+            if any(word.lower() in shown.lower() for word in name.split()):
+                misses.append([item["id"], item["file"], shown])
+            else:
+                right += 1
+        if placeholders > len(item["names"]):
+            false += placeholders - len(item["names"])
+            wrong.append([item["id"], item["file"], shown])
+    recall, precision = right / planted, (found - false) / found if found else float("nan")
+    print(f"names in file names: {planted} planted in {len(items)} file names, recall "
+          f"{recall:.2f}, precision {precision:.2f}")
+    return {"files": len(items), "planted": planted, "found": found, "recall": recall,
+            "precision": precision, "misses": misses, "wrong": wrong}
 
 
 if __name__ == "__main__":

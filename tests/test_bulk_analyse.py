@@ -235,6 +235,25 @@ def test_plan_checks_follow_table_rows_and_flag_the_broken_thread():
     assert result.plan["score"] == pytest.approx(expected, abs=0.05)
 
 
+@pytest.mark.parametrize(("smart", "expected"), [
+    (True, None),
+    (False, "one outcome names it but is not SMART"),
+])
+def test_an_outcome_counts_for_adulthood_only_when_it_is_smart(smart, expected):
+    outcome = {"statement_id": "s1", "section": "E", "type": "outcome", "p_outcome": 0.95,
+               "text": "Will get a job", "area": "cognition_learning", "subject": "child",
+               "pfa": "employment", "pfa_probability": 0.97, "smart": smart,
+               "location": "", "row_key": ""}
+    findings = check_plan([outcome], PlanFacts("p", "p.docx", year_group=10)).findings
+    messages = [f["message"] for f in findings if f["code"] == "no_pfa_outcomes"]
+    if expected is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and expected in messages[0]
+    young = check_plan([outcome], PlanFacts("p", "p.docx", year_group=5)).findings
+    assert not [f for f in young if f["code"] == "no_pfa_outcomes"]
+
+
 def test_dask_scores_partitions_like_the_library(small_scorer, saved_model, table):
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
@@ -360,3 +379,102 @@ def test_cli_a_path_that_does_not_exist_is_a_usage_error(saved_model, table, tmp
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "gone.docx: no such file" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
+
+
+def _pairwise_best(row, candidates):
+    """The similarity link by its definition: each pair's word and topic cosines."""
+    from ehcp_nlp.bulk import checks
+
+    words = checks._terms(row["text"])
+    best = None
+    for c in candidates:
+        theirs = checks._terms(c["text"])
+        value = (checks._similarity(words, theirs) + checks.CONCEPT_WEIGHT
+                 * checks._similarity(checks._concepts(words), checks._concepts(theirs)))
+        if value >= checks.LINK_AT - 1e-9 and (best is None or value > best[1] + 1e-12):
+            best = (c["statement_id"], value)
+    return best
+
+
+@pytest.mark.parametrize("long_plan", [False, True])
+@pytest.mark.parametrize("seed", range(5))
+def test_links_by_similarity_follow_the_pairwise_definition(seed, long_plan, monkeypatch):
+    import random
+
+    from ehcp_nlp.bulk import checks
+
+    if long_plan:  # sparse matrices, compared in blocks of 2 rows
+        monkeypatch.setattr(checks, "_BLOCK_CELLS", 20)
+        monkeypatch.setattr(checks, "_DENSE_CELLS", 0)
+    rng = random.Random(seed)
+    pool = ("reading phonics book anxiety worried calm friends playground money coins "
+            "shopping travel bus writing handwriting laptop speech words listening toilet "
+            "noise sensory maths number college job").split()
+
+    def rows(prefix, n):
+        return [{"statement_id": f"{prefix}{i}", "row_key": "",
+                 "text": " ".join(rng.sample(pool, rng.randint(0, 5)))} for i in range(n)]
+
+    needs, outcomes = rows("n", 11), rows("o", 7)
+    vectors = checks._Vectors(needs + outcomes)
+    got = checks._matches(needs, outcomes, vectors)
+    for need in needs:
+        expected = _pairwise_best(need, outcomes)
+        if expected is None:
+            assert need["statement_id"] not in got
+        else:
+            [(outcome_id, how, value)] = got[need["statement_id"]]
+            assert how == checks.SIMILARITY
+            assert value == pytest.approx(expected[1])
+            assert outcome_id == expected[0]
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+def test_a_plan_checked_a_batch_at_a_time_gets_what_it_gets_at_once(batch):
+    from pathlib import Path
+
+    from ehcp_nlp.bulk.checks import PlanCheck
+
+    plans = Path(__file__).resolve().parent.parent / "data" / "plans"
+    result = analyse([plans / "p23.docx", plans / "p06.docx", plans / "p01.docx"])
+    assert len(result.findings) > 0
+    for plan_id, rows in result.statements.groupby("plan_id"):
+        rows = rows.replace({np.nan: None}).to_dict("records")
+        facts = PlanFacts(plan_id, "x", year_group=10)
+        whole = check_plan(rows, facts)
+        check = PlanCheck(plan_id, "x")
+        findings = [f for start in range(0, len(rows), batch)
+                    for f in check.add(rows[start:start + batch])]
+        parts = check.finish(facts)
+        assert sorted(map(str, findings + parts.findings)) == sorted(map(str, whole.findings))
+        assert parts.links == whole.links and parts.plan == whole.plan
+
+
+def test_a_long_document_is_scored_and_written_a_batch_at_a_time(tmp_path, monkeypatch):
+    import importlib
+    from pathlib import Path
+
+    module = importlib.import_module("ehcp_nlp.bulk.analyse")  # not the function it exports
+
+    plan = Path(__file__).resolve().parent.parent / "data" / "plans" / "p23.docx"
+    whole = analyse([plan])
+    batches = []
+    add = module._Sink.add
+
+    def counting(sink, name, rows):
+        if name == "statements" and rows:
+            batches.append(len(rows))
+        add(sink, name, rows)
+
+    monkeypatch.setattr(module, "DOCUMENT_BATCH", 4)
+    monkeypatch.setattr(module._Sink, "add", counting)
+    streamed = analyse([plan], out=tmp_path / "out", report=False)
+    assert len(batches) > 1 and max(batches) == 4 and sum(batches) == len(whole.statements)
+    written = pd.read_csv(tmp_path / "out" / "statements.csv", keep_default_na=False)
+    assert written["statement_id"].tolist() == whole.statements["statement_id"].tolist()
+    findings = pd.read_csv(tmp_path / "out" / "findings.csv", keep_default_na=False)
+    assert len(findings) > 0
+    assert findings[["statement_id", "code", "message"]].values.tolist() == \
+        whole.findings[["statement_id", "code", "message"]].values.tolist()
+    assert streamed.totals.scored == whole.totals.scored == len(written)
+    assert streamed.totals.read == whole.totals.read

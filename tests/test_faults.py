@@ -248,3 +248,30 @@ def test_names_leave_no_trace_in_ids_or_file_names(small_scorer, tmp_path):
         body = path.read_text(encoding="utf-8")
         for secret in ("Kai", "Doe", "Sarah", "Okoro"):
             assert secret not in body, (path.name, secret)
+
+
+@pytest.mark.parametrize(("file_name", "secrets"), [
+    ("Kai_Doe_EHCP_final.md", ("Kai", "Doe")),
+    ("ehcp_JONES_Ava_v2.csv", ("JONES", "Ava")),
+])
+def test_a_name_only_in_the_file_name_is_replaced(small_scorer, tmp_path, file_name, secrets):
+    from ehcp_nlp.bulk import names
+
+    if not names.available():
+        pytest.skip("the [names] extra is not installed")
+    plans = tmp_path / "in"
+    plans.mkdir()
+    if file_name.endswith(".csv"):
+        pd.DataFrame({"plan_id": ["P1"], "section": ["E"],
+                      "text": ["By July 2027 he will read 20 words."]}).to_csv(
+            plans / file_name, index=False)
+    else:
+        (plans / file_name).write_text(
+            "# Plan\n\n## Section E: Outcomes\n\n- By July 2027 he will read 20 words.\n",
+            encoding="utf-8")
+    analyse([plans], scorer=small_scorer, out=tmp_path / "out", redact=True, names=True)
+    bodies = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir()}
+    assert any("[NAME 1]" in body for body in bodies.values())
+    for name, body in bodies.items():
+        for secret in secrets:
+            assert secret not in body, (name, secret)

@@ -3,9 +3,12 @@
 ``analyse()`` is the library call; ``ehcp analyse`` is a thin wrapper around it. Inputs are
 files, folders and glob patterns of plan documents (DOCX, PDF, Markdown, text) and tables
 (CSV, TSV, JSON Lines, Parquet, Excel), or a DataFrame. Work is cut into units (one document,
-or one chunk of a table), so memory stays bounded however large the input: statements stream
-to ``statements.csv`` as they are scored, and only the plans still open (a table's rows of one
-plan come together) are held for the plan checks. ``jobs`` spreads units over processes.
+or one chunk of a table). Statements stream to ``statements.csv`` as they are scored (a long
+document ``DOCUMENT_BATCH`` at a time), with the findings about each statement alone; a plan
+still open keeps only what its golden thread needs of each need, outcome and provision
+(:class:`~ehcp_nlp.bulk.checks.PlanCheck`), so memory grows with the longest plan's text, not
+with the input. ``jobs`` spreads units over processes (each worker returns a whole document's
+rows, so long documents stream only with one job).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from ehcp_nlp.bulk.checks import PlanFacts, check_plan, mark_placement
+from ehcp_nlp.bulk.checks import PlanCheck, PlanFacts, mark_placement
 from ehcp_nlp.bulk.furniture import stage_of
 from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS, Source
 from ehcp_nlp.bulk.tables import TableError, is_table, read_table
@@ -59,6 +62,10 @@ PII_COLUMNS = ["file", "kind", "count"]
 #: Rows of the statements, findings and links read back for the report at most (the plans
 #: table is always whole); beyond this the report says what it covers.
 REPORT_LIMIT = 50_000
+#: A document's statements are scored, checked and written this many at a time; only what
+#: the golden thread needs of each (:class:`~ehcp_nlp.bulk.checks.PlanCheck`) is held to the
+#: end of the plan.
+DOCUMENT_BATCH = 2_000
 STATEMENT_COLUMNS = ["plan_id", "statement_id", "order", "section", "heading", "location",
                      "file", "page", "paragraph", "table", "row", "cell", "row_key", "ref",
                      "cites", "text", "context", "steps"]
@@ -138,6 +145,8 @@ class _UnitResult:
     failed: int
     file_failed: bool = False
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: A batch of a document's statements; the document's last result has its plan.
+    partial: bool = False
 
 
 Progress = Callable[[dict[str, Any]], None]
@@ -316,7 +325,8 @@ def analyse(
             pii.update({(result.file, kind): n for kind, n in result.personal_data.items()})
             if result.statements:
                 sink.add("statements", result.statements)
-            if not result.plans and (result.statements or result.skipped) and \
+            if not result.partial and not result.plans and \
+                    (result.statements or result.skipped) and \
                     (result.statements or result.skipped)[0].get("plan_id"):
                 _collect_open_plans(result.statements, open_plans, sink, result.skipped)
             state["statements"] += result.scored
@@ -457,31 +467,33 @@ def _estimate_rows(files: list[Path]) -> int:
 def _run(units: Iterator[_Unit], scorer, jobs: int, redact: bool) -> Iterator[_UnitResult]:
     if jobs == 1 or scorer.info.get("path") is None:
         for unit in units:
-            yield _process(unit, scorer, redact)
+            yield from _process(unit, scorer, redact)
         return
     from joblib import Parallel, delayed
 
     path = scorer.info["path"]
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(_process_in_worker)(unit, path, redact) for unit in units)
+    for results in parallel(delayed(_process_in_worker)(unit, path, redact) for unit in units):
+        yield from results
 
 
 _WORKER_SCORERS: dict[str, Any] = {}
 
 
-def _process_in_worker(unit: _Unit, model_path: str, redact: bool) -> _UnitResult:
+def _process_in_worker(unit: _Unit, model_path: str, redact: bool) -> list[_UnitResult]:
     scorer = _WORKER_SCORERS.get(model_path)
     if scorer is None:
         import ehcp_nlp
 
         scorer = _WORKER_SCORERS[model_path] = ehcp_nlp.load(model_path)
-    return _process(unit, scorer, redact)
+    return list(_process(unit, scorer, redact))
 
 
-def _process(unit: _Unit, scorer, redact: bool) -> _UnitResult:
+def _process(unit: _Unit, scorer, redact: bool) -> Iterator[_UnitResult]:
     if unit.kind == "document":
-        return _process_document(unit, scorer, redact)
-    return _process_rows(unit, scorer, redact)
+        yield from _process_document(unit, scorer, redact)
+    else:
+        yield _process_rows(unit, scorer, redact)
 
 
 def _clean(texts: list[str], redact: bool | str,
@@ -518,19 +530,22 @@ def _hider(redact: bool) -> Callable[[str], str]:
     return lambda text: pii.redact(text) if text else text
 
 
-def _process_document(unit: _Unit, scorer, redact: bool | str) -> _UnitResult:
+def _process_document(unit: _Unit, scorer, redact: bool | str) -> Iterator[_UnitResult]:
+    """A document's statements, a batch of ``DOCUMENT_BATCH`` at a time, then its plan."""
     from ehcp_nlp.bulk.documents import read_document
 
     numbers: dict[str, int] = {}  # the plan's names, when they are redacted
     patterns = _hider(redact)
     if redact == "names":
-        from ehcp_nlp.bulk.names import redact_known
+        from ehcp_nlp.bulk.names import note_file_name, redact_known
+
+        note_file_name(display_name(unit.file), numbers)  # names the text may never say
 
         def hide(text: str) -> str:
             return redact_known(patterns(text), numbers)
     else:
         hide = patterns
-    shown = patterns(display_name(unit.file))  # the file as outputs can hold it
+    shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, [], 0, 0, 0)
     try:
         plan = read_document(unit.file)
@@ -538,7 +553,8 @@ def _process_document(unit: _Unit, scorer, redact: bool | str) -> _UnitResult:
         result.errors.append({"file": shown, "location": "", "reason": hide(
             display_name(_without_path(exc.message, unit.file)))})
         result.file_failed = True
-        return result
+        yield result
+        return
     statements = plan.statements
     texts, result.personal_data = _clean(
         [s.text for s in statements] + [s.context for s in statements]
@@ -552,19 +568,23 @@ def _process_document(unit: _Unit, scorer, redact: bool | str) -> _UnitResult:
     texts, contexts, steps, skipped_texts = (texts[:n], texts[n:2 * n], texts[2 * n:3 * n],
                                              texts[3 * n:])
     result.read = n
-    scored = [f"{text} | {context}" if context else text
-              for text, context in zip(texts, contexts, strict=True)]
-    rows = []
-    for statement, text, context, step, scores in zip(statements, texts, contexts, steps,
-                                                      _score(scorer, scored), strict=True):
-        rows.append({**_location_columns(plan_id, statement.order, statement.section,
-                                         hide(statement.heading), statement.source,
-                                         statement.row_key, hide),
-                     "ref": statement.ref, "cites": ", ".join(statement.cites),
-                     "text": text, "context": context, "steps": step, **scores})
-    mark_placement(rows, scorer.roles)
-    result.statements = rows
-    result.scored = len(rows)
+    plan_check = PlanCheck(plan_id, shown, scorer.roles)
+    for start in range(0, n, DOCUMENT_BATCH):  # the rows go out a batch at a time
+        batch = slice(start, start + DOCUMENT_BATCH)
+        scored = [f"{text} | {context}" if context else text
+                  for text, context in zip(texts[batch], contexts[batch], strict=True)]
+        rows = []
+        for statement, text, context, step, scores in zip(
+                statements[batch], texts[batch], contexts[batch], steps[batch],
+                _score(scorer, scored), strict=True):
+            rows.append({**_location_columns(plan_id, statement.order, statement.section,
+                                             hide(statement.heading), statement.source,
+                                             statement.row_key, hide),
+                         "ref": statement.ref, "cites": ", ".join(statement.cites),
+                         "text": text, "context": context, "steps": step, **scores})
+        mark_placement(rows, scorer.roles)
+        yield _UnitResult(rows, plan_check.add(rows), [], [], [], Counter(), shown, [], 0,
+                          len(rows), 0, partial=True)
     result.skipped = [{"plan_id": plan_id, "file": shown,
                        "section": k.section, "location": hide(display_name(str(k.source))),
                        "text": text, "why": k.why}
@@ -575,15 +595,24 @@ def _process_document(unit: _Unit, scorer, redact: bool | str) -> _UnitResult:
                                for name, fact in plan.facts.items()},
                       stage=str(plan.facts["stage"].value) if "stage" in plan.facts else None,
                       skipped=Counter(k.why for k in plan.skipped))
-    checked = check_plan(rows, facts)
-    result.findings, result.links, result.plans = (checked.findings, checked.links,
-                                                   [checked.plan])
-    return result
+    plan_checks = plan_check.finish(facts)
+    result.findings, result.links, result.plans = (plan_checks.findings, plan_checks.links,
+                                                   [plan_checks.plan])
+    yield result
 
 
 def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
-    hide = _hider(redact)
+    hide, numbers = _hider(redact), {}  # numbers: the names of the file's name and rows
+    if redact == "names":
+        from ehcp_nlp.bulk.names import note_file_name, redact_known
+
+        if unit.file != "<DataFrame>":
+            note_file_name(display_name(unit.file), numbers)
+        patterns = hide
+
+        def hide(text: str) -> str:
+            return redact_known(patterns(text), numbers)
     shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, list(unit.warnings),
                          len(frame), 0, 0)
@@ -612,7 +641,8 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
         keep.append(i)
     if not keep:
         return result
-    cleaned, result.personal_data = _clean([columns["text"][i].strip() for i in keep], redact)
+    cleaned, result.personal_data = _clean([columns["text"][i].strip() for i in keep], redact,
+                                           numbers)
     stem = display_name(Path(unit.file).stem) if unit.file != "<DataFrame>" else "row"
     sections: dict[str, str] = {}
     rows = []
@@ -687,7 +717,7 @@ def _statement_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 class _OpenPlan:
     plan_id: str
     file: str
-    rows: list[dict[str, Any]]
+    check: PlanCheck
     year_group: float = math.nan
     age: float = math.nan
     sections: set[str] = field(default_factory=set)
@@ -698,7 +728,7 @@ class _OpenPlan:
 
 def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenPlan],
                         sink: _Sink, skipped: list[dict[str, Any]] = ()) -> None:
-    """Hold table rows by plan; close the plans this chunk no longer mentions."""
+    """Check table rows by plan as they come; close the plans this chunk no longer mentions."""
     here: set[str] = set()
 
     def plan_of(row: dict[str, Any]) -> _OpenPlan | None:
@@ -708,7 +738,8 @@ def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenP
         here.add(plan_id)
         plan = open_plans.get(plan_id)
         if plan is None:
-            plan = open_plans[plan_id] = _OpenPlan(plan_id, row["file"], [])
+            plan = open_plans[plan_id] = _OpenPlan(plan_id, row["file"],
+                                                   PlanCheck(plan_id, row["file"], sink.roles))
         return plan
 
     for row in skipped:
@@ -719,11 +750,12 @@ def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenP
         if row["why"] == "no_content" and row["section"] and \
                 row["section"] not in plan.no_content:
             plan.no_content.append(row["section"])
+    batches: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         plan = plan_of(row)
         if plan is None:
             continue
-        plan.rows.append(row)
+        batches.setdefault(plan.plan_id, []).append(row)
         if row["section"]:
             plan.sections.add(row["section"])
         if row["year_group"] is not None:
@@ -733,6 +765,8 @@ def _collect_open_plans(rows: list[dict[str, Any]], open_plans: dict[str, _OpenP
         if row["section"] in ("A", "") and (math.isnan(plan.year_group) or
                                               math.isnan(plan.age)):
             _facts_from_text(plan, row["text"])
+    for plan_id, batch in batches.items():  # findings about statements alone: now
+        sink.add("findings", open_plans[plan_id].check.add(batch))
     for plan_id in [p for p in open_plans if p not in here]:
         _close_plan(open_plans.pop(plan_id), sink)
 
@@ -766,7 +800,7 @@ def _close_plan(plan: _OpenPlan, sink: _Sink) -> None:
                                      else int(plan.year_group),
                                      None if math.isnan(plan.age) else int(plan.age)),
                       skipped=plan.skipped)
-    checked = check_plan(plan.rows, facts)
+    checked = plan.check.finish(facts)
     sink.add("findings", checked.findings)
     sink.add("links", checked.links)
     sink.add("plans", [checked.plan])

@@ -111,17 +111,49 @@ def redact_names(texts: list[str], numbers: dict[str, int] | None = None
     for text, found in zip(texts, find_names_many(texts), strict=True):
         pieces, cursor = [], 0
         for name in found:
-            key = name.text.lower()
-            first = key.split()[0]
-            number = numbers.get(key) or numbers.get(first)
-            if number is None:
-                number = numbers[key] = len(set(numbers.values())) + 1
-            numbers.setdefault(first, number)
+            number = _number(name.text, numbers)
             pieces += [text[cursor:name.start], f"[NAME {number}]"]
             cursor = name.end
             count += 1
         out.append("".join(pieces) + text[cursor:])
     return out, count
+
+
+def _number(name: str, numbers: dict[str, int]) -> int:
+    """The placeholder number of a name: its own, its first word's, or the next one."""
+    key = name.lower()
+    first = key.split()[0]
+    number = numbers.get(key) or numbers.get(first)
+    if number is None:
+        number = numbers[key] = len(set(numbers.values())) + 1
+    numbers.setdefault(first, number)
+    return number
+
+
+#: Words of a file name that say what the document is, not whom it is about.
+_FILE_WORDS = frozenset("""ehcp ehc plan plans final draft annual review reviews version copy
+year section redacted anonymised anonymized amended issued proposed new old updated update and
+of the for to transfer transition phase edited notes scan scanned signed spring summer autumn
+term""".split())
+_FILE_SPLIT = re.compile(r"[\s_.,()\[\]+-]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def note_file_name(name: str, numbers: dict[str, int]) -> None:
+    """Number the person names a file's name holds, as :func:`redact_names` numbers them.
+
+    A file is often named after the child ("kai_doe_ehcp_final.docx") when the text never
+    says the surname: the words that do not say what the document is ("ehcp", "final",
+    dates, versions) are read as a name, so :func:`redact_known` replaces them in the file
+    name, the ids and the paths of every output.
+    """
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    words = [w if not (w.islower() or w.isupper()) else w.capitalize()
+             for w in _FILE_SPLIT.split(stem)
+             if w and w.lower() not in _FILE_WORDS and w.replace("'", "").isalpha()
+             and len(w) > 1]
+    if words:
+        for found in find_names(" ".join(words)):
+            _number(found.text, numbers)
 
 
 def redact_known(text: str, numbers: dict[str, int]) -> str:
