@@ -29,6 +29,7 @@ peak of a child that only loads the model.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import resource
@@ -104,20 +105,24 @@ def _item(plan_id, code, section, statement) -> tuple:
             else (plan_id, code, _norm(statement)))
 
 
+@functools.cache
+def _builder():
+    """data/plans/build_plans.py, whose count of a source's statements the keys follow."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_plans", ROOT / "data" / "plans" / "build_plans.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    return builder
+
+
 def _statement_texts(key_path: Path) -> set[str]:
-    """Every statement of a fixture's source (as written there), normalised."""
+    """Every statement of a fixture's source (as the plan builder counts them), normalised."""
+    builder = _builder()
     source = json.loads((key_path.parent / "src" / f"{key_path.stem.split('.')[0]}.json")
                         .read_text())
-    texts = set()
-    for section in source["sections"]:
-        for block in section["blocks"]:
-            if block["kind"] == "table":
-                refs = {block.get("ref"), block.get("cites")}
-                texts |= {_norm(c) for row in block["rows"] for j, c in enumerate(row)
-                          if j not in refs and c}
-            elif block["kind"] in ("para", "bullets", "numbered"):
-                texts |= {_norm(item) for item in block["items"]}
-    return texts
+    return {_norm(text) for text in builder._statements(source) if text}
 
 
 def _skipped_figures(result, keys) -> dict:

@@ -478,3 +478,14 @@ def test_a_long_document_is_scored_and_written_a_batch_at_a_time(tmp_path, monke
         whole.findings[["statement_id", "code", "message"]].values.tolist()
     assert streamed.totals.scored == whole.totals.scored == len(written)
     assert streamed.totals.read == whole.totals.read
+
+
+def test_section_k_lists_the_advice_used_and_is_not_scored(small_scorer):
+    frame = pd.DataFrame({"plan_id": ["P1"] * 3, "section": ["E", "K", "Section K"],
+                          "text": ["By July 2027 Ana will read 20 words.",
+                                   "Educational psychology advice, May 2026",
+                                   "Parents' views, June 2026"]})
+    result = analyse(frame, scorer=small_scorer)
+    assert result.statements["text"].tolist() == ["By July 2027 Ana will read 20 words."]
+    assert result.skipped[["section", "why"]].values.tolist() == [["K", "advice_list"]] * 2
+    assert result.totals.scored == 1

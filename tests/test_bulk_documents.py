@@ -384,8 +384,9 @@ def test_markdown_headings_lists_and_tables(tmp_path):
         ("B", "t1r2", 18, "Jo cannot swim."), ("E", "t1r2", 18, "By May 2026, Jo will float."),
         ("F", "t1r2", 18, "Weekly lessons"), ("F", "t1r2", 18, "A float"),
         ("B", "t1r3", 19, "Jo is shy."),
-        ("K", None, 25, "Parents"), ("K", None, 25, "May 2026"),
-    ]
+    ]  # Section K lists the advice the plan used: documents, not statements
+    assert [(k.section, k.text, k.why) for k in plan.skipped if k.why == "advice_list"] == [
+        ("K", "Parents", "advice_list"), ("K", "May 2026", "advice_list")]
     assert plan.statements[6].source.cell == 3 and plan.statements[6].heading == "Provision (F)"
     assert plan.sections_found == ["A", "E", "B", "F", "K"]
     assert (plan.year_group, plan.age) == (4, 9)

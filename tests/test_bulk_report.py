@@ -36,8 +36,9 @@ def _statement(plan_id, order, section, kind, text, **scores):
 
 
 def _plan(plan_id, statements, findings, score, **parts):
-    outcomes = [s for s in statements if s["type"] == "outcome"]
-    provision = [s for s in statements if s["type"] == "provision"]
+    """The plan's row as the checks make it: outcomes and provision in their own sections."""
+    outcomes = [s for s in statements if s["type"] == "outcome" and s["section"] in "E"]
+    provision = [s for s in statements if s["type"] == "provision" and s["section"] in "FGH"]
     return {"plan_id": plan_id, "file": f"{plan_id}.docx", "year_group": parts.pop("year", None),
             "age": parts.pop("age", None), "statements": len(statements),
             "aspirations": sum(s["type"] == "aspiration" for s in statements),
@@ -348,3 +349,15 @@ def test_only_the_lowest_scoring_plans_get_parts(tables, monkeypatch):
     html = render_report(**tables)
     assert html.count('class="plan" id=') == 2
     assert "1 more are in plans.csv" in html
+
+
+def test_overview_rates_count_the_outcomes_and_provision_the_plans_count(page, tables):
+    """An outcome written in Section F is a misplaced statement, not one of the outcomes."""
+    plans = tables["plans"]
+    outcomes = int(plans["outcomes"].sum())
+    smart = round(float((plans["smart_rate"] * plans["outcomes"]).sum()))
+    assert (outcomes, smart) == (8, 5)  # the F-section outcome of P1 is not among them
+    assert f"{smart} of {outcomes} outcomes" in page
+    provision = int(plans["provision"].sum())
+    specified = round(float((plans["specified_rate"] * plans["provision"]).sum()))
+    assert f"{specified} of {provision} provision" in page

@@ -8,6 +8,7 @@ and ``<plan_id>.key.json``, the answer key the bulk-analysis tests and
 ``benchmarks/analyse_bench.py faults`` read. Run from the repository root:
 
     pip install -e ".[test,dev]" && python data/plans/build_plans.py
+    python data/plans/build_plans.py --keys     # the keys alone, the documents left as they are
 
 The DOCX files are written with fixed core properties so a rebuild changes no bytes that
 matter to a reviewer.
@@ -46,6 +47,8 @@ def _statements(plan: dict) -> list[str]:
     """Every statement of the plan (table cells other than references; no skip blocks)."""
     texts = []
     for section in plan["sections"]:
+        if section["code"] == "K":  # the list of advice and information: skipped
+            continue
         for block in section["blocks"]:
             if block["kind"] == "table":
                 refs = {block.get("ref"), block.get("cites")}
@@ -74,6 +77,8 @@ def _skipped(plan: dict) -> list[dict]:
         for block in section["blocks"]:
             if block["kind"] == "skip":
                 out += [{"text": item, "why": block["why"]} for item in block["items"]]
+            elif section["code"] == "K" and block["kind"] in ("para", "bullets", "numbered"):
+                out += [{"text": item, "why": "advice_list"} for item in block["items"]]
             elif block["kind"] == "table":
                 if fmt not in ("csv", "txt", "pdf"):
                     out += [{"text": h, "why": "table_header"} for h in block["header"] if h]
@@ -81,6 +86,10 @@ def _skipped(plan: dict) -> list[dict]:
                     if column is not None and fmt != "csv":
                         out += [{"text": row[column], "why": "reference"}
                                 for row in block["rows"] if row[column]]
+                if section["code"] == "K":
+                    refs = {block.get("ref"), block.get("cites")}
+                    out += [{"text": cell, "why": "advice_list"} for row in block["rows"]
+                            for j, cell in enumerate(row) if j not in refs and cell]
     return out
 
 
@@ -364,13 +373,18 @@ def render_csv(plan: dict) -> str:
     return buffer.getvalue()
 
 
-def build(source: Path) -> Path:
-    """Render one plan source and write its key; return the document's path."""
+def build(source: Path, *, keys_only: bool = False) -> Path:
+    """Render one plan source and write its key; return the document's path.
+
+    ``keys_only``: write the key alone, leaving the document as it is.
+    """
     plan = json.loads(source.read_text(encoding="utf-8"))
     check(plan, source)
     fmt = plan["format"]
     out = HERE / f"{plan['plan_id']}.{fmt}"
-    if fmt == "docx":
+    if keys_only:
+        pass
+    elif fmt == "docx":
         render_docx(plan, out)
     elif fmt == "pdf":
         render_pdf(plan, out)
@@ -400,10 +414,11 @@ def build(source: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    """Build every source, or the ones named on the command line."""
-    sources = [Path(a) for a in argv] or sorted((HERE / "src").glob("*.json"))
+    """Build every source, or the ones named on the command line (``--keys``: keys only)."""
+    keys_only = "--keys" in argv
+    sources = [Path(a) for a in argv if a != "--keys"] or sorted((HERE / "src").glob("*.json"))
     for source in sources:
-        print(build(source).relative_to(HERE.parent.parent))
+        print(build(source, keys_only=keys_only).relative_to(HERE.parent.parent))
 
 
 if __name__ == "__main__":

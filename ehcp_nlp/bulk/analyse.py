@@ -34,7 +34,7 @@ import pandas as pd
 
 from ehcp_nlp.bulk.checks import PlanCheck, PlanFacts, mark_placement
 from ehcp_nlp.bulk.furniture import stage_of
-from ehcp_nlp.bulk.records import SECTION_TYPES, SECTIONS, Source
+from ehcp_nlp.bulk.records import ADVICE_SECTION, SECTION_TYPES, SECTIONS, Source
 from ehcp_nlp.bulk.tables import TableError, is_table, read_table
 from ehcp_nlp.errors import EhcpError
 from ehcp_nlp.model.scorer import MAX_CHARS, score_row
@@ -601,6 +601,10 @@ def _process_document(unit: _Unit, scorer, redact: bool | str) -> Iterator[_Unit
     yield result
 
 
+#: What a table's row can be besides a statement (its other columns carry no layout).
+_ROW_SKIPS = ("no_content", "placeholder", "sign_off", "reference", "page_number")
+
+
 def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
     hide, numbers = _hider(redact), {}  # numbers: the names of the file's name and rows
@@ -620,6 +624,14 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
 
     columns = {name: frame[name].tolist() if name in frame else [""] * len(frame) for name in
                ("text", "plan_id", "section", "year_group", "age", "row", "ref", "cites")}
+    sections: dict[str, str] = {}  # the section letter of each way a column writes it
+
+    def section_of(raw: str) -> str:
+        section = sections.get(raw)
+        if section is None:
+            section = sections[raw] = _section(raw)
+        return section
+
     keep = []
     for i, (text, row_number) in enumerate(zip(columns["text"], columns["row"], strict=True)):
         stripped = text.strip() if isinstance(text, str) else ""
@@ -629,9 +641,11 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             result.failed += 1
             continue
         why = skip_reason(stripped)
-        if why in ("no_content", "placeholder", "sign_off", "reference", "page_number"):
+        if why not in _ROW_SKIPS and section_of(columns["section"][i]) == ADVICE_SECTION:
+            why = "advice_list"
+        if why in _ROW_SKIPS or why == "advice_list":
             result.skipped.append({"plan_id": hide(columns["plan_id"][i] or ""), "file": shown,
-                                   "section": _section(columns["section"][i]),
+                                   "section": section_of(columns["section"][i]),
                                    "location": f"{shown}, row {row_number}",
                                    "text": stripped, "why": why})
             continue
@@ -644,14 +658,11 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     cleaned, result.personal_data = _clean([columns["text"][i].strip() for i in keep], redact,
                                            numbers)
     stem = display_name(Path(unit.file).stem) if unit.file != "<DataFrame>" else "row"
-    sections: dict[str, str] = {}
     rows = []
     for i, text, scores in zip(keep, cleaned, _score(scorer, cleaned), strict=True):
         plan_id = hide(columns["plan_id"][i] or "")
         raw_section = columns["section"][i]
-        section = sections.get(raw_section)
-        if section is None:
-            section = sections[raw_section] = _section(raw_section)
+        section = section_of(raw_section)
         row_number = int(columns["row"][i])
         rows.append({
             "plan_id": plan_id, "statement_id": f"{plan_id or stem}-{row_number}",

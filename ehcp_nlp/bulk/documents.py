@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ehcp_nlp.bulk import furniture
 from ehcp_nlp.bulk.records import (
+    ADVICE_SECTION,
     SECTION_TYPES,
     Fact,
     PlanDocument,
@@ -413,6 +414,9 @@ class _PlanBuilder:
 
     def _add(self, section: str, heading: str, text: str, source: Source,
              row_key: str | None = None, **extra) -> None:
+        if section == ADVICE_SECTION:
+            self.skip(text, "advice_list", source, section)
+            return
         statements = self.plan.statements
         statements.append(RawStatement(section, heading, text, source, len(statements), row_key,
                                        **extra))

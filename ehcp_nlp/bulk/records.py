@@ -114,7 +114,11 @@ SKIP_REASONS = {
     "placeholder": "a placeholder for a photo or text not yet written",
     "no_content": "the section saying it has nothing (None, Not applicable)",
     "admin": "administration: version history, distribution, dates of issue",
+    "advice_list": "Section K's list of the advice and information gathered (reports, views)",
 }
+#: The section that lists the advice and information the plan was written from (SEND Code of
+#: Practice 9.62): documents, not statements about the child, so none of it is scored.
+ADVICE_SECTION = "K"
 
 
 @dataclass(slots=True)

@@ -221,8 +221,11 @@ def _cards(data: _Tables, skipped: int | None = None) -> str:
     kinds = Counter(_s(r.get("type")) for r in data.statements)
     scores = [s for s in (_f(p.get("score")) for p in data.plans.values()) if not math.isnan(s)]
     flagged = {_s(r.get("plan_id")) for r in data.findings}
-    smart = _rate(_b(r.get("smart")) for r in data.statements)
-    specified = _rate(_b(r.get("specified")) for r in data.statements)
+    # the outcomes and provision of the golden thread, as plans.csv counts them (not an
+    # outcome-like line in Section K)
+    smart = _rate(_b(r.get("smart")) for r in data.statements if _thread_role(r) == "outcome")
+    specified = _rate(_b(r.get("specified")) for r in data.statements
+                      if _thread_role(r) == "provision")
     median = statistics.median(scores) if scores else math.nan
     cards = [
         ("Plans", f"{len(data.plans):,}", f"{len(flagged):,} with findings"),
@@ -240,7 +243,8 @@ def _cards(data: _Tables, skipped: int | None = None) -> str:
     ]
     if skipped is not None:
         cards.append(("Not statements", f"{skipped:,}",
-                      "cover, contents, headers, references: skipped.csv, in no figure"))
+                      "cover, contents, headers, references, the advice list: skipped.csv, "
+                      "in no figure"))
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
         f'<div class="n">{_e(n)}</div></div>' for k, v, n in cards) + "</div>"
@@ -248,8 +252,10 @@ def _cards(data: _Tables, skipped: int | None = None) -> str:
 
 def _charts(data: _Tables) -> str:
     scores = [_f(p.get("score")) for p in data.plans.values()]
-    outcomes = [r for r in data.statements if _b(r.get("smart")) is not None]
-    provision = [r for r in data.statements if _b(r.get("specified")) is not None]
+    outcomes = [r for r in data.statements
+                if _thread_role(r) == "outcome" and _b(r.get("smart")) is not None]
+    provision = [r for r in data.statements
+                 if _thread_role(r) == "provision" and _b(r.get("specified")) is not None]
     by_code = Counter(_s(r.get("code")) for r in data.findings)
     plans_by_code: dict[str, set] = defaultdict(set)
     for row in data.findings:
