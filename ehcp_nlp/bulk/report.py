@@ -231,7 +231,8 @@ def _cards(data: _Tables, skipped: int | None = None) -> str:
         ("Plans", f"{len(data.plans):,}", f"{len(flagged):,} with findings"),
         ("Statements", f"{len(data.statements):,}",
          " · ".join(f"{kinds[t]:,} {t}" for t in
-                    [*TYPES, *sorted(set(kinds) - set(TYPES))] if kinds[t])),
+                    [*TYPES, *sorted(set(kinds) - set(TYPES))] if kinds[t])
+         + " as read, in any section"),
         ("Findings", f"{len(data.findings):,}",
          f"{len(data.findings) / len(data.plans):.1f} a plan" if data.plans else ""),
         ("Errors", f"{len(data.errors):,}", "inputs that could not be read"),
