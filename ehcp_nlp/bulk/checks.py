@@ -36,8 +36,10 @@ outcome and provision side by side (``row_key``), and otherwise from textual sim
 outcome meets a need when their word overlap (cosine of stemmed content words) plus half their
 topic overlap (the everyday SEND topics of ``CONCEPTS`` their words name) reaches ``LINK_AT``.
 Provision that cites outcomes is linked to those alone. Similarity is a heuristic, and
-``links.csv`` (``link``) and ``findings.csv`` (``basis``) say so wherever it decided. (The
-area of need the model predicts was tried as a signal and did not help: it is too coarse.)
+``links.csv`` (``link``) and ``findings.csv`` (``basis``) say so wherever it decided. (Tried
+as signals and not kept: the area of need the model predicts, too coarse; topic vectors learnt
+from the corpus by LSA, better on held-out corpus "pseudo-plans" but worse on the fixture
+plans; see the README's bulk-analysis figures.)
 """
 
 from __future__ import annotations
