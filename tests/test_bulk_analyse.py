@@ -1,6 +1,7 @@
 """Bulk analysis: tables in every format, plan checks, outputs, errors, workers, Dask, CLI."""
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -381,6 +382,10 @@ def test_cli_a_path_that_does_not_exist_is_a_usage_error(saved_model, table, tmp
     assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
 
 
+def _cosine(a, b):
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
 def _pairwise_best(row, candidates):
     """The similarity link by its definition: each pair's word and topic cosines."""
     from ehcp_nlp.bulk import checks
@@ -389,8 +394,8 @@ def _pairwise_best(row, candidates):
     best = None
     for c in candidates:
         theirs = checks._terms(c["text"])
-        value = (checks._similarity(words, theirs) + checks.CONCEPT_WEIGHT
-                 * checks._similarity(checks._concepts(words), checks._concepts(theirs)))
+        value = (_cosine(words, theirs) + checks.CONCEPT_WEIGHT
+                 * _cosine(checks._concepts(words), checks._concepts(theirs)))
         if value >= checks.LINK_AT - 1e-9 and (best is None or value > best[1] + 1e-12):
             best = (c["statement_id"], value)
     return best

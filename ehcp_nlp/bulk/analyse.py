@@ -521,13 +521,27 @@ def _score(scorer, texts: list[str]) -> list[dict[str, Any]]:
     return [score_row(s) for s in scorer.score_many(texts, batch_size=2000)]
 
 
-def _hider(redact: bool) -> Callable[[str], str]:
-    """With ``redact``, what replaces personal data in every field (ids, headings, paths)."""
+def _hider(redact: bool | str, numbers: dict[str, int], file: str | None = None
+           ) -> Callable[[str], str]:
+    """With ``redact``, what replaces personal data in every field (ids, headings, paths).
+
+    With ``redact="names"`` it also replaces the names of ``numbers`` (name -> its ``[NAME n]``,
+    filled in as the plan's text is redacted), starting with those ``file``'s name holds.
+    """
     if not redact:
         return lambda text: text
     from ehcp_nlp.bulk import pii
 
-    return lambda text: pii.redact(text) if text else text
+    def patterns(text: str) -> str:
+        return pii.redact(text) if text else text
+
+    if redact != "names":
+        return patterns
+    from ehcp_nlp.bulk.names import note_file_name, redact_known
+
+    if file is not None:
+        note_file_name(display_name(file), numbers)  # names the text may never say
+    return lambda text: redact_known(patterns(text), numbers)
 
 
 def _process_document(unit: _Unit, scorer, redact: bool | str) -> Iterator[_UnitResult]:
@@ -535,16 +549,7 @@ def _process_document(unit: _Unit, scorer, redact: bool | str) -> Iterator[_Unit
     from ehcp_nlp.bulk.documents import read_document
 
     numbers: dict[str, int] = {}  # the plan's names, when they are redacted
-    patterns = _hider(redact)
-    if redact == "names":
-        from ehcp_nlp.bulk.names import note_file_name, redact_known
-
-        note_file_name(display_name(unit.file), numbers)  # names the text may never say
-
-        def hide(text: str) -> str:
-            return redact_known(patterns(text), numbers)
-    else:
-        hide = patterns
+    hide = _hider(redact, numbers, unit.file)
     shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, [], 0, 0, 0)
     try:
@@ -607,16 +612,8 @@ _ROW_SKIPS = ("no_content", "placeholder", "sign_off", "reference", "page_number
 
 def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
     frame = unit.rows
-    hide, numbers = _hider(redact), {}  # numbers: the names of the file's name and rows
-    if redact == "names":
-        from ehcp_nlp.bulk.names import note_file_name, redact_known
-
-        if unit.file != "<DataFrame>":
-            note_file_name(display_name(unit.file), numbers)
-        patterns = hide
-
-        def hide(text: str) -> str:
-            return redact_known(patterns(text), numbers)
+    numbers: dict[str, int] = {}  # the names of the file's name and of its rows
+    hide = _hider(redact, numbers, None if unit.file == "<DataFrame>" else unit.file)
     shown = hide(display_name(unit.file))  # the file as outputs can hold it
     result = _UnitResult([], [], [], [], [], Counter(), shown, list(unit.warnings),
                          len(frame), 0, 0)
@@ -641,9 +638,9 @@ def _process_rows(unit: _Unit, scorer, redact: bool) -> _UnitResult:
             result.failed += 1
             continue
         why = skip_reason(stripped)
-        if why not in _ROW_SKIPS and section_of(columns["section"][i]) == ADVICE_SECTION:
-            why = "advice_list"
-        if why in _ROW_SKIPS or why == "advice_list":
+        if why not in _ROW_SKIPS:  # else only Section K (its list of advice) is skipped
+            why = "advice_list" if section_of(columns["section"][i]) == ADVICE_SECTION else None
+        if why is not None:
             result.skipped.append({"plan_id": hide(columns["plan_id"][i] or ""), "file": shown,
                                    "section": section_of(columns["section"][i]),
                                    "location": f"{shown}, row {row_number}",

@@ -211,12 +211,6 @@ def _concepts(terms: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
-
-
 def _kind(row: dict[str, Any]) -> str:
     """The role of the statement's predicted type (the type itself for the bundled model)."""
     return row.get("role") or row["type"]
@@ -528,10 +522,11 @@ def _link(needs, outcomes, provision, plan_id: str):
 class _Vectors:
     """A plan's statements as unit vectors of their content words and of their topics.
 
-    The dot product of two rows is :func:`_similarity` of their word sets, and of their
-    ``CONCEPTS``; compared by matrix products a block of rows at a time, so a plan of 50,000
-    statements takes seconds, not hours (sparse matrices for a long plan, dense ones for the
-    usual few dozen statements, where they are faster).
+    The dot product of two rows is the cosine of their word sets (shared words over the square
+    root of the product of their sizes), and of their ``CONCEPTS``. Compared by matrix
+    products a block of rows at a time, a plan of 50,000 statements takes seconds, not hours
+    (sparse matrices for a long plan, dense ones for the usual few dozen statements, where
+    they are faster).
     """
 
     def __init__(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -572,10 +567,8 @@ class _Cells:
 
     def matrix(self, height: int, width: int):
         """The matrix: dense for a plan of usual length (faster), sparse for a long one."""
-        rows = np.frombuffer(self.rows, np.int32) if self.rows else np.zeros(0, np.int32)
-        columns = (np.frombuffer(self.columns, np.int32) if self.columns
-                   else np.zeros(0, np.int32))
-        values = np.frombuffer(self.values) if self.values else np.zeros(0)
+        rows, columns = np.frombuffer(self.rows, np.int32), np.frombuffer(self.columns, np.int32)
+        values = np.frombuffer(self.values)
         if height * width <= _DENSE_CELLS:
             dense = np.zeros((height, width))
             dense[rows, columns] = values

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ehcp_nlp.bulk.pii import PersonalData
 from ehcp_nlp.errors import EhcpError
@@ -143,10 +144,10 @@ def note_file_name(name: str, numbers: dict[str, int]) -> None:
 
     A file is often named after the child ("kai_doe_ehcp_final.docx") when the text never
     says the surname: the words that do not say what the document is ("ehcp", "final",
-    dates, versions) are read as a name, so :func:`redact_known` replaces them in the file
-    name, the ids and the paths of every output.
+    dates, versions) go to the recogniser, and the names it finds there are numbered, so
+    :func:`redact_known` replaces them in the file name, the ids and the paths of every output.
     """
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = Path(name).stem
     words = [w if not (w.islower() or w.isupper()) else w.capitalize()
              for w in _FILE_SPLIT.split(stem)
              if w and w.lower() not in _FILE_WORDS and w.replace("'", "").isalpha()
